@@ -1,0 +1,28 @@
+-- Above-scale firms' monthly report; values stay year-to-date (as the bureau reports them), in CNY.
+with source as (
+    select * from {{ source('raw', 'stats_industry_monthly') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by uscc, report_month order by _delivery desc, _file desc, _line desc
+        ) as _rank
+    from source
+),
+
+final as (
+    select
+        uscc as firm_id,
+        report_month as period_month,
+        revenue_ytd_k * 1000 as revenue_ytd_cny,
+        output_value_ytd_k * 1000 as output_value_ytd_cny,
+        profit_ytd_k * 1000 as profit_ytd_cny,
+        rd_expense_ytd_k * 1000 as rd_expense_ytd_cny,
+        employees
+    from ranked
+    where _rank = 1
+)
+
+select * from final

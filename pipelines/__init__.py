@@ -1,0 +1,1 @@
+"""Dagster code location of the enterprise-health warehouse (see definitions.py)."""

@@ -1,0 +1,42 @@
+"""The Dagster code location: every asset, check and resource of the warehouse.
+
+Data flows left to right: ingest (raw.*) -> dbt (staging, intermediate, marts) -> scoring ->
+dbt delivery models -> files for people.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.dbt.assets import dbt_project, delivery_dbt_models, warehouse_dbt_models
+from pipelines.defs.delivery.assets import alert_list_extract
+from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.scoring.assets import firm_health_scores
+from pipelines.resources import WarehouseResource
+from pipelines.settings import duckdb_path
+
+all_assets = [
+    *ingest_assets,
+    warehouse_dbt_models,
+    firm_health_scores,
+    delivery_dbt_models,
+    alert_list_extract,
+]
+
+full_pipeline_job = dg.define_asset_job(
+    "full_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every feed, build the warehouse, score every firm-month and deliver.",
+)
+
+
+def build_resources() -> dict:
+    """Return the resources, reading paths from the environment at load time."""
+    return {
+        "warehouse": WarehouseResource(path=str(duckdb_path())),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    }
+
+
+defs = dg.Definitions(assets=all_assets, jobs=[full_pipeline_job], resources=build_resources())

@@ -1,0 +1,84 @@
+"""Scores every firm-month of the indicator table with the scoring package and writes them back."""
+
+import time
+
+import dagster as dg
+import polars as pl
+
+from pipelines.resources import WarehouseResource
+from pipelines.settings import WAREHOUSE_POOL
+from scoring import IndicatorSpec, ScoringConfig, score_panel
+
+
+class ScoringRunConfig(dg.Config):
+    """Grade cut-offs and data-sufficiency rules, settable per run in the launchpad."""
+
+    healthy_min: float = 60.0
+    subhealthy_min: float = 40.0
+    min_peer_group: int = 30
+    min_indicators: int = 4
+    min_dimensions: int = 3
+
+
+def specs_from_catalog(catalog: pl.DataFrame) -> list[IndicatorSpec]:
+    """Return one IndicatorSpec per row of the indicator catalog seed (the single source of
+    indicator directions, dimensions and labels)."""
+    return [
+        IndicatorSpec(
+            code=row["indicator_code"],
+            dimension=row["dimension"],
+            direction=int(row["direction"]),
+            transform=row["transform"],
+            label_zh=row["name_zh"],
+        )
+        for row in catalog.sort("indicator_code").iter_rows(named=True)
+    ]
+
+
+@dg.asset(
+    key=["scoring", "firm_health_scores"],
+    deps=[
+        dg.AssetKey(["marts", "fct_firm_indicators"]),
+        dg.AssetKey(["reference", "indicator_catalog"]),
+        dg.AssetKey(["reference", "red_flag_catalog"]),
+    ],
+    group_name="scoring",
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb", "scipy"},
+    description="企业健康诊断: five dimension scores (经营/创新/结构/质效/风险), overall score, grade "
+    "健康/亚健康/不健康/数据不足, red flags and top reasons for every firm and month.",
+)
+def firm_health_scores(
+    context: dg.AssetExecutionContext, config: ScoringRunConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        catalog = con.sql("select * from reference.indicator_catalog").pl()
+        red_flags = con.sql("select flag_code, label_zh from reference.red_flag_catalog").pl()
+        panel = con.sql("select * from marts.fct_firm_indicators").pl()
+    scoring_config = ScoringConfig(
+        healthy_min=config.healthy_min,
+        subhealthy_min=config.subhealthy_min,
+        min_peer_group=config.min_peer_group,
+        min_indicators=config.min_indicators,
+        min_dimensions=config.min_dimensions,
+        red_flags=tuple(red_flags.sort("flag_code").iter_rows()),
+    )
+    started = time.perf_counter()
+    scores = score_panel(panel, specs_from_catalog(catalog), scoring_config)
+    seconds = time.perf_counter() - started
+    context.log.info(f"scored {scores.height:,} firm-months in {seconds:.1f} s")
+    with warehouse.connect() as con:
+        con.execute("create schema if not exists scoring")
+        con.register("_scores", scores.to_arrow())
+        con.execute("create or replace table scoring.firm_health_scores as select * from _scores")
+        con.unregister("_scores")
+    latest = scores.filter(pl.col("period_month") == pl.col("period_month").max())
+    grades = latest.group_by("grade").len().sort("grade")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": scores.height,
+            "latest_month": str(latest["period_month"].max()) if latest.height else "",
+            "scoring_seconds": round(seconds, 2),
+            **{f"latest_month_{g}": n for g, n in grades.iter_rows()},
+        }
+    )

@@ -1,0 +1,44 @@
+"""Where things live. One environment variable per concern, shared by Dagster, dbt and readers.
+
+- EH_DATA_ROOT: the simulator's / departments' root; landing files are in <root>/landing
+- EH_DUCKDB_PATH: the warehouse file (dbt's profiles.yml reads the same variable)
+- EH_OUTPUT_DIR: extracts and reports for people
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# dbt is a console script of the environment this interpreter runs in; make it findable even
+# when the virtual environment was not activated (python -m ..., IDEs, CI).
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+# Every asset that writes the warehouse runs in this pool; dagster.yaml sets its limit to 1
+# because DuckDB allows one writer process at a time.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+def data_root() -> Path:
+    return Path(os.environ.get("EH_DATA_ROOT", REPO_ROOT / "data" / "sim")).resolve()
+
+
+def landing_root() -> Path:
+    return data_root() / "landing"
+
+
+def duckdb_path() -> Path:
+    path = Path(os.environ.get("EH_DUCKDB_PATH", REPO_ROOT / "data" / "warehouse.duckdb")).resolve()
+    # dbt runs in its own process and directory: hand it the same absolute path.
+    os.environ["EH_DUCKDB_PATH"] = str(path)
+    return path
+
+
+def output_dir() -> Path:
+    return Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output")).resolve()
