@@ -1,0 +1,48 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Each creates the virtual
+# environment it needs (Python 3.11, pip), so a fresh machine needs only python3.11, pip and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+
+FIRMS ?= 20000
+MONTHS ?= 36
+SEED ?= 42
+
+.PHONY: setup demo test lint dev validate bench clean
+
+$(STAMP): pyproject.toml
+	@echo ">> creating $(VENV) with $(PYTHON) and installing the project (a few minutes the first time)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Simulate department feeds, run the whole pipeline into data/warehouse.duckdb, print a summary.
+demo: setup
+	$(BIN)/python -m pipelines.demo --firms $(FIRMS) --months $(MONTHS) --seed $(SEED)
+
+## Unit, integration and end-to-end tests.
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## The Dagster UI on the same assets (http://127.0.0.1:3000).
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+validate: setup
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+bench: setup
+	$(BIN)/python benchmarks/pipeline_scale.py
+
+clean:
+	rm -rf data output dbt_project/target dbt_project/logs

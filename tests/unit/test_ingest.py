@@ -1,0 +1,196 @@
+"""Contracts, readers and validation on hand-made landing files."""
+
+import json
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.contracts import CONTRACTS, CREDIT_DISHONEST, STATS_INDUSTRY_MONTHLY, TAX_DECLARATION
+from ingest.load import FeedError, ingest_feed
+from ingest.read import BrokenFileError, read_raw
+from ingest.validate import uscc_is_valid, validate
+
+GOOD = "914403001922038216"
+GOOD2 = "9144030071526726XG"
+BAD_CHECK = "914403001922038217"
+
+TAX_HEADER = ",".join(TAX_DECLARATION.headers)
+
+
+def tax_line(code=GOOD, sales='"1,234,567.89"', name="深圳某某科技有限公司"):
+    return f'{code},{name},20240301,20240331,20240415,{sales},"12,000.00",0.00,0.00'
+
+
+def write_tax(root, lines, period="202403", encoding="gbk", delivery=None):
+    folder = root / "tax" / (delivery or period)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"declaration_{period}.csv"
+    path.write_bytes(("\n".join([TAX_HEADER, *lines]) + "\n").encode(encoding))
+    return path
+
+
+def test_every_contract_matches_its_file_names():
+    assert CONTRACTS["tax_declaration"].match("declaration_202403.csv") == "202403"
+    assert CONTRACTS["amr_annual_report"].match("annual_report_2024_part2.xlsx") == "2024"
+    assert CONTRACTS["tax_declaration"].match("declaration_2024.csv") is None
+    assert CONTRACTS["stats_industry_monthly"].match("declaration_202403.csv") is None
+
+
+def test_uscc_expression_agrees_with_the_scalar_check():
+    codes = [GOOD, GOOD2, BAD_CHECK, "91330100716105852F", "short", None, "91440300I922038216"]
+    got = pl.DataFrame({"c": codes}).select(uscc_is_valid(pl.col("c"))).to_series().to_list()
+    assert got == [True, True, False, True, False, False, False]
+
+
+def test_gbk_tax_file_is_typed(tmp_path):
+    path = write_tax(tmp_path, [tax_line()])
+    raw = read_raw(path, TAX_DECLARATION)
+    accepted, quarantined = validate(raw, TAX_DECLARATION)
+    assert quarantined.height == 0
+    row = accepted.row(0, named=True)
+    assert row["sales"] == pytest.approx(1234567.89)
+    assert row["vat_payable"] == pytest.approx(12000.0)
+    assert str(row["period_start_date"]) == "2024-03-01"
+    assert row["firm_name"] == "深圳某某科技有限公司"
+    assert row["_line"] == 2
+
+
+def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
+    lines = [tax_line(), tax_line(BAD_CHECK), tax_line(GOOD2, sales='"12,3a4.00"'), tax_line()]
+    raw = read_raw(write_tax(tmp_path, lines), TAX_DECLARATION)
+    accepted, quarantined = validate(raw, TAX_DECLARATION)
+    assert accepted.height == 1
+    got = {r["_line"]: (r["reason_code"], r["reason"]) for r in quarantined.to_dicts()}
+    assert got[3][0] == "bad_uscc" and BAD_CHECK in got[3][1]
+    assert got[4] == ("unparseable_number", "unparseable number in 销售额(元): 12,3a4.00")
+    assert got[5] == ("duplicate_row", "duplicate of line 2")
+    raw_row = json.loads(quarantined.filter(pl.col("_line") == 3)["raw_row"][0])
+    assert raw_row["纳税人识别号"] == BAD_CHECK  # the original row, under its Chinese headers
+
+
+def test_stats_period_and_year_to_date_columns(tmp_path):
+    folder = tmp_path / "stats" / "202402"
+    folder.mkdir(parents=True)
+    path = folder / "industry_monthly_202402.csv"
+    header = ",".join(STATS_INDUSTRY_MONTHLY.headers)
+    path.write_text(f"{header}\n{GOOD},某公司,2024年1-2月,12345.6,13000,800.5,300,120\n")
+    accepted, quarantined = validate(read_raw(path, STATS_INDUSTRY_MONTHLY), STATS_INDUSTRY_MONTHLY)
+    assert quarantined.height == 0
+    row = accepted.row(0, named=True)
+    assert str(row["report_month"]) == "2024-02-01"
+    assert row["employees"] == 120
+
+
+def test_json_dates_in_chinese_format(tmp_path):
+    folder = tmp_path / "credit" / "202403"
+    folder.mkdir(parents=True)
+    path = folder / "dishonest_202403.json"
+    records = [
+        {"案号": "(2024)浙0302执1号", "失信被执行人名称": "甲", "统一社会信用代码": GOOD,
+         "列入日期": "2024年03月15日", "移出日期": None, "失信行为具体情形": "有履行能力而拒不履行"},
+        {"案号": "(2024)浙0302执2号", "失信被执行人名称": "乙", "统一社会信用代码": GOOD2,
+         "列入日期": "2024年13月15日", "移出日期": None, "失信行为具体情形": ""},
+    ]
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    accepted, quarantined = validate(read_raw(path, CREDIT_DISHONEST), CREDIT_DISHONEST)
+    assert str(accepted["listed_date"][0]) == "2024-03-15"
+    assert accepted["removed_date"][0] is None
+    assert quarantined.to_dicts()[0]["_line"] == 2
+    assert quarantined.to_dicts()[0]["reason_code"] == "bad_date"
+
+
+# --- broken files: each fails its own feed with a message that says what and where ---------
+
+
+def test_truncated_file_names_the_line(tmp_path):
+    path = write_tax(tmp_path, [tax_line(), tax_line(GOOD2)])
+    data = path.read_bytes().rstrip(b"\n")
+    path.write_bytes(data[: len(data) - 30])
+    with pytest.raises(BrokenFileError, match=r"truncated: line 3 has \d of 9 fields"):
+        read_raw(path, TAX_DECLARATION)
+
+
+def test_wrong_encoding_is_named(tmp_path):
+    path = write_tax(tmp_path, [tax_line()], encoding="utf-8")
+    with pytest.raises(BrokenFileError, match="looks UTF-8-encoded, the contract says GBK"):
+        read_raw(path, TAX_DECLARATION)
+
+
+def test_missing_column_is_named(tmp_path):
+    path = write_tax(tmp_path, [tax_line()])
+    text = path.read_bytes().decode("gbk").replace("欠税余额(元)", "备注")
+    path.write_bytes(text.encode("gbk"))
+    with pytest.raises(BrokenFileError, match=r"missing required column\(s\) 欠税余额\(元\)"):
+        read_raw(path, TAX_DECLARATION)
+
+
+def test_corrupt_xlsx_is_reported(tmp_path):
+    folder = tmp_path / "court" / "202403"
+    folder.mkdir(parents=True)
+    path = folder / "enforcement_202403.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(BrokenFileError, match="not a readable XLSX"):
+        read_raw(path, CONTRACTS["court_enforcement"])
+
+
+# --- loading: accounting, idempotence, isolation ---------------------------------------------
+
+
+def counts(con):
+    return con.execute(
+        "select (select count(*) from raw.tax_declaration), (select count(*) from raw.quarantine)"
+    ).fetchone()
+
+
+def test_load_accounts_for_every_row_and_is_idempotent(tmp_path):
+    landing = tmp_path / "landing"
+    write_tax(landing, [tax_line(), tax_line(BAD_CHECK), tax_line(GOOD2)])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        first = ingest_feed(con, TAX_DECLARATION, landing)
+        f = first.files[0]
+        assert (f.received, f.accepted, f.quarantined) == (3, 2, 1)
+        assert counts(con) == (2, 1)
+        second = ingest_feed(con, TAX_DECLARATION, landing)
+        assert second.files[0].status == "unchanged"
+        assert counts(con) == (2, 1)
+
+
+def test_same_file_delivered_twice_changes_nothing(tmp_path):
+    landing = tmp_path / "landing"
+    write_tax(landing, [tax_line(), tax_line(GOOD2)])
+    write_tax(landing, [tax_line(), tax_line(GOOD2)], delivery="202404")  # resent next month
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        result = ingest_feed(con, TAX_DECLARATION, landing)
+        assert [f.status for f in result.files] == ["loaded", "duplicate_delivery"]
+        assert counts(con) == (2, 0)
+
+
+def test_corrected_file_replaces_its_rows(tmp_path):
+    landing = tmp_path / "landing"
+    path = write_tax(landing, [tax_line(), tax_line(BAD_CHECK)])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        ingest_feed(con, TAX_DECLARATION, landing)
+        assert counts(con) == (1, 1)
+        write_tax(landing, [tax_line(), tax_line(GOOD2)])
+        assert path.exists()
+        ingest_feed(con, TAX_DECLARATION, landing)
+        assert counts(con) == (2, 0)
+
+
+def test_broken_file_fails_the_feed_but_keeps_good_files(tmp_path):
+    landing = tmp_path / "landing"
+    write_tax(landing, [tax_line()], period="202403")
+    broken = write_tax(landing, [tax_line(GOOD2)], period="202404")
+    broken.write_bytes(broken.read_bytes().decode("gbk").encode("utf-8"))
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        with pytest.raises(FeedError, match="1 of 2 file.*tax/202404/declaration_202404.csv"):
+            ingest_feed(con, TAX_DECLARATION, landing)
+        assert counts(con) == (1, 0)
+        status = con.execute(
+            "select file, status from raw.ingest_files order by file"
+        ).fetchall()
+        assert status == [
+            ("tax/202403/declaration_202403.csv", "loaded"),
+            ("tax/202404/declaration_202404.csv", "rejected"),
+        ]
