@@ -149,7 +149,11 @@ def ingest_feed(
             [contract.feed_id],
         ).fetchall()
     }
-    loaded_sha = {sha: f for f, (sha, status) in known.items() if status == "loaded"}
+    # The same file delivered again (same name and bytes, another delivery folder) is a
+    # duplicate; files of different periods may legitimately share bytes (e.g. empty deltas).
+    loaded_sha = {
+        (Path(f).name, sha): f for f, (sha, status) in known.items() if status == "loaded"
+    }
     files = discover(landing_root, contract)
     for i, (path, period, delivery) in enumerate(files, start=1):
         rel = path.relative_to(landing_root).as_posix()
@@ -160,8 +164,9 @@ def ingest_feed(
             r.status = "unchanged"
             result.files.append(r)
             continue
-        if sha in loaded_sha and loaded_sha[sha] != rel:
-            r.status, r.message = "duplicate_delivery", f"same content as {loaded_sha[sha]}"
+        original = loaded_sha.get((path.name, sha))
+        if original is not None and original != rel:
+            r.status, r.message = "duplicate_delivery", f"same file as {original}"
             _record(con, contract.feed_id, r)
             result.files.append(r)
             log(f"[{contract.feed_id}] {rel}: {r.message}, skipped")
@@ -211,7 +216,7 @@ def ingest_feed(
         finally:
             con.unregister("_accepted")
             con.unregister("_quarantined")
-        loaded_sha[sha] = rel
+        loaded_sha[(path.name, sha)] = rel
         result.files.append(r)
         log(
             f"[{contract.feed_id}] {i}/{len(files)} {rel}: {r.received} received, "

@@ -113,7 +113,6 @@ def _read_csv(data: bytes, contract: FeedContract, name: str) -> pl.DataFrame:
             io.BytesIO(text.encode("utf-8")),
             infer_schema=False,
             has_header=True,
-            missing_utf8_is_empty_string=True,
         )
     except pl.exceptions.PolarsError as exc:
         raise BrokenFileError(name, f"cannot be parsed as CSV: {exc}") from None

@@ -28,7 +28,7 @@ routed as (
     select
         reason_rows.firm_id,
         reason_rows.period_month,
-        string_agg(distinct actions.action_department_zh, '、') as action_departments_zh,
+        string_agg(distinct actions.action_department_zh, '、' order by actions.action_department_zh) as action_departments_zh,
         string_agg(actions.suggestion_zh, '；' order by reason_rows.reason_rank) as suggestions_zh
     from reason_rows
     inner join actions on reason_rows.reason_code = actions.code

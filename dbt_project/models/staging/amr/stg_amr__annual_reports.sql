@@ -18,14 +18,14 @@ final as (
         report_year,
         filed_date,
         employees,
-        total_assets_10k * 10000 as total_assets_cny,
-        owners_equity_10k * 10000 as owners_equity_cny,
-        total_revenue_10k * 10000 as total_revenue_cny,
-        main_revenue_10k * 10000 as main_revenue_cny,
-        total_profit_10k * 10000 as total_profit_cny,
-        net_profit_10k * 10000 as net_profit_cny,
-        total_tax_10k * 10000 as total_tax_cny,
-        total_liabilities_10k * 10000 as total_liabilities_cny,
+        {{ to_cny('total_assets_10k', 10000) }} as total_assets_cny,
+        {{ to_cny('owners_equity_10k', 10000) }} as owners_equity_cny,
+        {{ to_cny('total_revenue_10k', 10000) }} as total_revenue_cny,
+        {{ to_cny('main_revenue_10k', 10000) }} as main_revenue_cny,
+        {{ to_cny('total_profit_10k', 10000) }} as total_profit_cny,
+        {{ to_cny('net_profit_10k', 10000) }} as net_profit_cny,
+        {{ to_cny('total_tax_10k', 10000) }} as total_tax_cny,
+        {{ to_cny('total_liabilities_10k', 10000) }} as total_liabilities_cny,
         pension_insured
     from ranked
     where _rank = 1

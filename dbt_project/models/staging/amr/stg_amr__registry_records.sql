@@ -19,7 +19,7 @@ final as (
         legal_form,
         industry_class_code,
         county_code,
-        registered_capital_10k * 10000 as registered_capital_cny,
+        {{ to_cny('registered_capital_10k', 10000) }} as registered_capital_cny,
         founded_date,
         registration_status,
         status_changed_date,

@@ -18,7 +18,7 @@ final as (
         case_no as case_id,
         uscc as firm_id,
         filed_date,
-        amount as amount_cny,
+        {{ to_cny('amount') }} as amount_cny,
         case_status = '已结案' as is_closed,
         case when case_status = '已结案' then closed_date end as closed_date
     from ranked

@@ -16,10 +16,10 @@ final as (
     select
         uscc as firm_id,
         report_month as period_month,
-        revenue_ytd_k * 1000 as revenue_ytd_cny,
-        output_value_ytd_k * 1000 as output_value_ytd_cny,
-        profit_ytd_k * 1000 as profit_ytd_cny,
-        rd_expense_ytd_k * 1000 as rd_expense_ytd_cny,
+        {{ to_cny('revenue_ytd_k', 1000) }} as revenue_ytd_cny,
+        {{ to_cny('output_value_ytd_k', 1000) }} as output_value_ytd_cny,
+        {{ to_cny('profit_ytd_k', 1000) }} as profit_ytd_cny,
+        {{ to_cny('rd_expense_ytd_k', 1000) }} as rd_expense_ytd_cny,
         employees
     from ranked
     where _rank = 1

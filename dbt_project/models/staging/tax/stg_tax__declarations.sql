@@ -17,10 +17,10 @@ final as (
         uscc as firm_id,
         cast(date_trunc('month', period_start_date) as date) as period_month,
         declared_date,
-        sales as sales_cny,
-        vat_payable as vat_payable_cny,
-        cit_paid as cit_paid_cny,
-        tax_arrears as tax_arrears_cny
+        {{ to_cny('sales') }} as sales_cny,
+        {{ to_cny('vat_payable') }} as vat_payable_cny,
+        {{ to_cny('cit_paid') }} as cit_paid_cny,
+        {{ to_cny('tax_arrears') }} as tax_arrears_cny
     from ranked
     where _rank = 1
 )

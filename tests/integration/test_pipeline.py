@@ -1,0 +1,189 @@
+"""The whole pipeline on 400 simulated firms x 24 months, as a data team would check it."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from scoring import roc_auc
+from scoring.backtest import distress_labels
+from tests.integration.conftest import run_pipeline
+
+pytestmark = pytest.mark.integration
+
+FAULT_TO_REASON = {
+    "bad_check_char": "bad_uscc",
+    "unparseable_number": "unparseable_number",
+    "duplicate_row": "duplicate_row",
+}
+CHECKSUM_TABLES = [
+    "raw.tax_declaration",
+    "raw.quarantine",
+    "marts.fct_firm_indicators",
+    "scoring.firm_health_scores",
+    "delivery.rpt_monthly_alert_list",
+]
+
+
+def checksums(run) -> dict[str, str]:
+    """Order-independent content checksum of each table (row text sorted, then hashed)."""
+    return {
+        table: run.sql(
+            f"select md5(string_agg(cast(t as varchar), '\n' order by cast(t as varchar))) "
+            f"from {table} t"
+        )[0][0]
+        for table in CHECKSUM_TABLES
+    }
+
+
+def test_every_step_succeeds(pipeline):
+    failures = [e.step_key for e in pipeline.result.all_events if e.is_step_failure]
+    assert failures == []
+    assert pipeline.result.success
+
+
+def test_received_equals_accepted_plus_quarantined_for_every_landed_file(pipeline):
+    landed = {p.relative_to(pipeline.landing).as_posix()
+              for p in pipeline.landing.rglob("*") if p.is_file()}
+    log = pipeline.frame("select * from raw.ingest_files")
+    assert set(log["file"]) == landed
+    assert (log["status"] == "loaded").all()
+    assert (log["received"] == log["accepted"] + log["quarantined"]).all()
+    for feed in log["feed_id"].unique():
+        per_file = dict(pipeline.sql(f"select _file, count(*) from raw.{feed} group by 1"))
+        quarantined = dict(pipeline.sql(
+            "select file, count(*) from raw.quarantine where feed_id = ? group by 1", [feed]))
+        for row in log.filter(pl.col("feed_id") == feed).iter_rows(named=True):
+            assert per_file.get(row["file"], 0) == row["accepted"], row["file"]
+            assert quarantined.get(row["file"], 0) == row["quarantined"], row["file"]
+
+
+def test_quarantine_holds_exactly_the_injected_bad_rows(pipeline):
+    injected = pl.read_csv(pipeline.truth / "injected_faults.csv")
+    assert injected.height > 20  # the fixture's fault rate must really inject faults
+    expected = {(r["file"], r["line"], FAULT_TO_REASON[r["fault"]])
+                for r in injected.iter_rows(named=True)}
+    got = set(pipeline.sql("select file, line, reason_code from raw.quarantine"))
+    assert got == expected
+
+
+def test_late_files_are_loaded_under_their_own_period(pipeline):
+    late = pl.read_csv(pipeline.truth / "late_files.csv", schema_overrides={"period": pl.String,
+                                                                          "delivery_period": pl.String})
+    tax_late = late.filter(pl.col("feed") == "tax_declaration")
+    if tax_late.height == 0:
+        pytest.fail("the fixture should place at least one late tax file")
+    for row in tax_late.iter_rows(named=True):
+        assert not row["file"].startswith(f"tax/{row['period']}/")
+        period = date(int(row["period"][:4]), int(row["period"][4:]), 1)
+        months = pipeline.sql(
+            "select distinct period_start_date from raw.tax_declaration where _file = ?",
+            [row["file"]])
+        assert months == [(period,)]
+
+
+def test_missing_months_are_gaps_not_zeros(pipeline):
+    missing = pl.read_csv(pipeline.truth / "missing_rows.csv", schema_overrides={"period": pl.String})
+    tax = missing.filter(pl.col("feed") == "tax_declaration").head(50)
+    assert tax.height > 0
+    for row in tax.iter_rows(named=True):
+        month = date(int(row["period"][:4]), int(row["period"][4:]), 1)
+        assert pipeline.sql(
+            "select count(*) from staging.stg_tax__declarations where firm_id = ? and period_month = ?",
+            [row["uscc"], month]) == [(0,)]
+    # the firm-months are still in the panel, with fewer active months than a full year
+    firm = tax.row(0, named=True)
+    month = date(int(firm["period"][:4]), int(firm["period"][4:]), 1)
+    assert pipeline.sql(
+        "select count(*) from marts.fct_firm_indicators where firm_id = ? and period_month = ?",
+        [firm["uscc"], month]) == [(1,)]
+
+
+def test_reports_that_disagree_with_tax_show_a_larger_gap(pipeline):
+    mismatched = pl.read_csv(pipeline.truth / "report_mismatches.csv").filter(
+        pl.col("item") == "营业总收入(万元)")["uscc"].unique().to_list()
+    assert mismatched
+    gaps = pipeline.frame(
+        "select firm_id, median(report_tax_gap) as gap from marts.fct_firm_indicators "
+        "where report_tax_gap is not null group by 1")
+    flagged = gaps.filter(pl.col("firm_id").is_in(mismatched))["gap"].median()
+    others = gaps.filter(~pl.col("firm_id").is_in(mismatched))["gap"].median()
+    assert flagged > 2 * others
+
+
+def test_every_firm_month_gets_one_grade(pipeline):
+    scores = pipeline.frame("select * from scoring.firm_health_scores")
+    panel = pipeline.sql("select count(*) from marts.fct_firm_indicators")[0][0]
+    assert scores.height == panel
+    assert scores.select(pl.struct("firm_id", "period_month").is_unique().all()).item()
+    assert set(scores["grade"]) <= {"健康", "亚健康", "不健康", "数据不足"}
+    assert {"健康", "亚健康", "不健康"} <= set(scores["grade"])
+    graded = scores.filter(pl.col("grade") != "数据不足")
+    assert graded["overall_score"].is_between(0, 100).all()
+
+
+def test_red_flags_force_unhealthy(pipeline):
+    rows = pipeline.frame(
+        """select s.grade, s.red_flags from scoring.firm_health_scores s
+           join marts.fct_firm_indicators i using (firm_id, period_month)
+           where i.is_dishonest_debtor or i.is_revoked""")
+    assert rows.height > 0
+    assert (rows["grade"] == "不健康").all()
+    assert rows["red_flags"].list.len().min() >= 1
+
+
+def test_alert_list_extract_opens_in_excel(pipeline):
+    files = sorted((pipeline.output_dir / "extracts").glob("alert_list_*.csv"))
+    assert [f.name for f in files] == ["alert_list_202609.csv"]
+    data = files[0].read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = data[3:].decode("utf-8").splitlines()[0].split(",")
+    assert header[:4] == ["预警编号", "所属月份", "统一社会信用代码", "企业名称"]
+    extract = pl.read_csv(files[0])
+    alerts = pipeline.sql(
+        "select count(*) from scoring.firm_health_scores where period_month = '2026-09-01' "
+        "and grade in ('亚健康', '不健康')")[0][0]
+    assert extract.height == alerts > 0
+    assert set(extract["健康等级"]) <= {"亚健康", "不健康"}
+    assert extract["主要问题"].null_count() == 0
+
+
+def test_overall_score_separates_later_distress(pipeline):
+    events = pl.read_csv(pipeline.truth / "distress_events.csv", try_parse_dates=True).rename(
+        {"uscc": "firm_id"})
+    scores = pipeline.frame(
+        "select firm_id, period_month, overall_score from scoring.firm_health_scores "
+        "where overall_score is not null")
+    labelled = distress_labels(scores, events, 12).filter(pl.col("eligible"))
+    assert labelled["distress_next"].sum() >= 20
+    auc = roc_auc(labelled["distress_next"], -labelled["overall_score"])
+    assert auc > 0.65
+
+
+def test_rerun_changes_nothing(pipeline):
+    before = checksums(pipeline)
+    again = run_pipeline()
+    assert again.success
+    statuses = {s for (s,) in pipeline.sql("select distinct status from raw.ingest_files")}
+    assert statuses == {"loaded"}
+    assert checksums(pipeline) == before
+
+
+def test_a_broken_feed_fails_alone_and_keeps_the_last_good_outputs(pipeline):
+    before = checksums(pipeline)
+    broken = pipeline.landing / "tax" / "202610" / "declaration_202610.csv"
+    broken.parent.mkdir(parents=True)
+    source = pipeline.landing / "tax" / "202609" / "declaration_202609.csv"
+    broken.write_bytes(source.read_bytes()[:5000])  # cut off in transfer
+    try:
+        result = run_pipeline()
+        failed = {e.step_key for e in result.all_events if e.is_step_failure}
+        assert failed == {"raw__tax_declaration"}
+        message = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+        assert "tax/202610/declaration_202610.csv" in message.error.message
+        assert "truncated" in message.error.message
+        succeeded = {e.step_key for e in result.all_events if e.is_step_success}
+        assert {"raw__amr_registry", "raw__stats_industry_monthly"} <= succeeded
+        assert checksums(pipeline) == before
+    finally:
+        broken.unlink()
