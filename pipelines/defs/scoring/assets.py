@@ -1,8 +1,11 @@
 """Scores every firm-month of the indicator table with the scoring package and writes them back."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from pipelines.resources import WarehouseResource
@@ -35,6 +38,18 @@ def specs_from_catalog(catalog: pl.DataFrame) -> list[IndicatorSpec]:
     ]
 
 
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit on success, roll back on any error: readers never see half the months."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
 @dg.asset(
     key=["scoring", "firm_health_scores"],
     deps=[
@@ -54,7 +69,8 @@ def firm_health_scores(
     with warehouse.connect() as con:
         catalog = con.sql("select * from reference.indicator_catalog").pl()
         red_flags = con.sql("select flag_code, label_zh from reference.red_flag_catalog").pl()
-        panel = con.sql("select * from marts.fct_firm_indicators").pl()
+        months = [m for (m,) in con.execute(
+            "select distinct period_month from marts.fct_firm_indicators order by 1").fetchall()]
     scoring_config = ScoringConfig(
         healthy_min=config.healthy_min,
         subhealthy_min=config.subhealthy_min,
@@ -63,20 +79,34 @@ def firm_health_scores(
         min_dimensions=config.min_dimensions,
         red_flags=tuple(red_flags.sort("flag_code").iter_rows()),
     )
+    specs = specs_from_catalog(catalog)
     started = time.perf_counter()
-    scores = score_panel(panel, specs_from_catalog(catalog), scoring_config)
-    seconds = time.perf_counter() - started
-    context.log.info(f"scored {scores.height:,} firm-months in {seconds:.1f} s")
-    with warehouse.connect() as con:
+    rows = 0
+    # Peer groups are formed within a month, so scoring month by month gives the same result as
+    # scoring the whole panel at once while holding only one month in memory (province scale).
+    with warehouse.connect() as con, _transaction(con):
         con.execute("create schema if not exists scoring")
-        con.register("_scores", scores.to_arrow())
-        con.execute("create or replace table scoring.firm_health_scores as select * from _scores")
-        con.unregister("_scores")
-    latest = scores.filter(pl.col("period_month") == pl.col("period_month").max())
+        con.execute("drop table if exists scoring.firm_health_scores")
+        for i, month in enumerate(months, start=1):
+            panel = con.sql(
+                "select * from marts.fct_firm_indicators where period_month = $1", params=[month]
+            ).pl()
+            scores = score_panel(panel, specs, scoring_config)
+            con.register("_scores", scores.to_arrow())
+            if i == 1:
+                con.execute("create table scoring.firm_health_scores as select * from _scores")
+            else:
+                con.execute("insert into scoring.firm_health_scores select * from _scores")
+            con.unregister("_scores")
+            rows += scores.height
+            if i % 6 == 0 or i == len(months):
+                context.log.info(f"scored {i}/{len(months)} months ({rows:,} firm-months)")
+    seconds = time.perf_counter() - started
+    latest = scores if months else pl.DataFrame({"period_month": [], "grade": []})
     grades = latest.group_by("grade").len().sort("grade")
     return dg.MaterializeResult(
         metadata={
-            "rows": scores.height,
+            "rows": rows,
             "latest_month": str(latest["period_month"].max()) if latest.height else "",
             "scoring_seconds": round(seconds, 2),
             **{f"latest_month_{g}": n for g, n in grades.iter_rows()},
