@@ -36,31 +36,51 @@ def main() -> None:
         scores = con.sql("select * from scoring.firm_health_scores").pl()
     labelled = distress_labels(scores, events, args.horizon).filter(pl.col("eligible"))
     months = labelled["period_month"].unique().sort()
-    print(f"months evaluated: {len(months)} ({months.min()} .. {months.max()}), "
-          f"firm-months: {labelled.height:,}, distress rate: {labelled['distress_next'].mean():.1%}")
+    print(
+        f"months evaluated: {len(months)} ({months.min()} .. {months.max()}), "
+        f"firm-months: {labelled.height:,}, distress rate: {labelled['distress_next'].mean():.1%}"
+    )
     rows = []
-    for col in ["overall_score", "score_operations", "score_innovation", "score_structure",
-                "score_efficiency", "score_risk"]:
+    for col in [
+        "overall_score",
+        "score_operations",
+        "score_innovation",
+        "score_structure",
+        "score_efficiency",
+        "score_risk",
+    ]:
         sub = labelled.filter(pl.col(col).is_not_null())
         if sub["distress_next"].n_unique() == 2:
             rows.append((col, sub.height, roc_auc(sub["distress_next"], -sub[col])))
     grade_rank = {"健康": 0, "亚健康": 1, "不健康": 2}
     sub = labelled.filter(pl.col("grade").is_in(list(grade_rank)))
-    rows.append(("grade (3 levels)", sub.height,
-                 roc_auc(sub["distress_next"], sub["grade"].replace_strict(grade_rank))))
+    rows.append(
+        (
+            "grade (3 levels)",
+            sub.height,
+            roc_auc(sub["distress_next"], sub["grade"].replace_strict(grade_rank)),
+        )
+    )
     latent = truth / "latent_health.parquet"
     if latent.exists():
         h = pl.read_parquet(latent).rename({"uscc": "firm_id", "month": "period_month"})
         joined = labelled.join(h, on=["firm_id", "period_month"], how="inner")
-        rows.append(("latent health (ceiling)", joined.height,
-                     roc_auc(joined["distress_next"], -joined["h"])))
+        rows.append(
+            (
+                "latent health (ceiling)",
+                joined.height,
+                roc_auc(joined["distress_next"], -joined["h"]),
+            )
+        )
     print(f"{'score':<26}{'firm-months':>12}{'AUC':>8}")
     for name, n, auc in rows:
         print(f"{name:<26}{n:>12,}{auc:>8.3f}")
     print("\nrate of distress within 12 months by grade (observed):")
-    print(labelled.group_by("grade").agg(pl.len().alias("firm_months"),
-                                         pl.col("distress_next").mean().alias("distress_rate"))
-          .sort("grade"))
+    print(
+        labelled.group_by("grade")
+        .agg(pl.len().alias("firm_months"), pl.col("distress_next").mean().alias("distress_rate"))
+        .sort("grade")
+    )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ COLUMN_TYPES = {
 
 @dataclass(frozen=True)
 class Column:
-    """One landing column: the department's header, our name, its type and whether it may be empty."""
+    """One landing column: the department's header, our name, its type, whether it may be empty."""
 
     header: str
     name: str

@@ -128,8 +128,19 @@ def _sha256(path: Path) -> str:
 def _record(con: duckdb.DuckDBPyConnection, feed_id: str, r: FileResult) -> None:
     con.execute(
         "insert or replace into raw.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [feed_id, r.file, r.period, r.delivery, r.sha256, r.status, r.received, r.accepted,
-         r.quarantined, r.message, datetime.now(UTC).replace(tzinfo=None)],
+        [
+            feed_id,
+            r.file,
+            r.period,
+            r.delivery,
+            r.sha256,
+            r.status,
+            r.received,
+            r.accepted,
+            r.quarantined,
+            r.message,
+            datetime.now(UTC).replace(tzinfo=None),
+        ],
     )
 
 

@@ -52,8 +52,11 @@ def _decode(data: bytes, encoding: str, name: str, headers: list[str]) -> str:
         raise BrokenFileError(
             name,
             f"not valid {_ENCODING_NAMES.get(encoding, encoding)} at line {line} (byte {exc.start})"
-            + (f"; the file looks {hint}-encoded, the contract says {_ENCODING_NAMES[encoding]}"
-               if hint else ""),
+            + (
+                f"; the file looks {hint}-encoded, the contract says {_ENCODING_NAMES[encoding]}"
+                if hint
+                else ""
+            ),
         ) from None
     first = text.split("\n", 1)[0]
     if not any(h in first for h in headers[:3]):
@@ -126,8 +129,9 @@ def _read_xlsx(path: Path, contract: FeedContract, name: str) -> pl.DataFrame:
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises its own error types for zip/xml damage
-        raise BrokenFileError(name, f"not a readable XLSX workbook (truncated or corrupt): {exc}") \
-            from None
+        raise BrokenFileError(
+            name, f"not a readable XLSX workbook (truncated or corrupt): {exc}"
+        ) from None
     if contract.sheet not in reader.sheet_names:
         raise BrokenFileError(
             name, f"sheet {contract.sheet!r} not found; the workbook has {reader.sheet_names}"

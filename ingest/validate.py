@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.contracts import Column, FeedContract
-from ingest.uscc import USCC_ALPHABET, _WEIGHTS
+from ingest.uscc import _WEIGHTS, USCC_ALPHABET
 
 _DTYPES = {
     "uscc": pl.String,
@@ -62,14 +62,12 @@ def _parse(column: Column, raw: pl.Expr) -> pl.Expr:
 
 
 def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    text = pl.concat_str(
-        [y, m.str.zfill(2), d.str.zfill(2)], separator="-"
-    )
+    text = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
     return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
 def uscc_is_valid(raw: pl.Expr) -> pl.Expr:
-    """Return an expression that is True where the string is a USCC with a correct check character."""
+    """Return an expression: True where the string is a USCC with a correct check character."""
     value_of = {c: i for i, c in enumerate(USCC_ALPHABET)}
     digits = [
         raw.str.slice(i, 1).replace_strict(value_of, default=None, return_dtype=pl.Int32)
@@ -80,9 +78,9 @@ def uscc_is_valid(raw: pl.Expr) -> pl.Expr:
         dict(enumerate(USCC_ALPHABET)), default=None, return_dtype=pl.String
     )
     all_known = pl.all_horizontal([d.is_not_null() for d in digits])
-    return (
-        (raw.str.len_chars() == 18) & all_known & (expected == raw.str.slice(17, 1))
-    ).fill_null(False)
+    return ((raw.str.len_chars() == 18) & all_known & (expected == raw.str.slice(17, 1))).fill_null(
+        False
+    )
 
 
 def _problem(column: Column, raw: pl.Expr, parsed: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -97,8 +95,9 @@ def _problem(column: Column, raw: pl.Expr, parsed: pl.Expr) -> tuple[pl.Expr, pl
             (
                 ~empty & ~uscc_is_valid(raw),
                 "bad_uscc",
-                pl.format("invalid USCC in {}: {} fails the GB 32100 check character",
-                          pl.lit(label), raw),
+                pl.format(
+                    "invalid USCC in {}: {} fails the GB 32100 check character", pl.lit(label), raw
+                ),
             )
         )
     elif column.type in ("decimal", "int"):
@@ -122,8 +121,12 @@ def _problem(column: Column, raw: pl.Expr, parsed: pl.Expr) -> tuple[pl.Expr, pl
             (
                 ~empty & ~raw.is_in(list(column.allowed)),
                 "not_allowed",
-                pl.format("{} must be one of {}: got {}", pl.lit(label),
-                          pl.lit("/".join(column.allowed)), raw),
+                pl.format(
+                    "{} must be one of {}: got {}",
+                    pl.lit(label),
+                    pl.lit("/".join(column.allowed)),
+                    raw,
+                ),
             )
         )
     code = pl.lit(None, dtype=pl.String)
@@ -174,8 +177,6 @@ def validate(raw: pl.DataFrame, contract: FeedContract) -> tuple[pl.DataFrame, p
     accepted = (
         checked.filter(pl.col("reason_code").is_null())
         .select([*parsed_exprs, "_line"])
-        .with_columns(
-            [pl.col(c.name).cast(column_dtype(c)) for c in contract.columns]
-        )
+        .with_columns([pl.col(c.name).cast(column_dtype(c)) for c in contract.columns])
     )
     return accepted, quarantined

@@ -1,6 +1,6 @@
 """`make demo`: simulate department feeds, run every asset, print what came out.
 
-    python -m pipelines.demo --firms 20000 --months 36 --seed 42 [--fresh]
+python -m pipelines.demo --firms 20000 --months 36 --seed 42 [--fresh]
 """
 
 from __future__ import annotations
@@ -17,14 +17,18 @@ from pipelines.settings import REPO_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--firms", type=int, default=20_000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--end", default="2026-09", help="last simulated month (YYYY-MM)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--fault-rate", type=float, default=0.01)
     parser.add_argument("--data-root", default=str(REPO_ROOT / "data" / "sim"))
-    parser.add_argument("--fresh", action="store_true", help="delete simulated data and warehouse first")
+    parser.add_argument(
+        "--fresh", action="store_true", help="delete simulated data and warehouse first"
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -45,8 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         from simulator import simulate
 
         print(f">> simulating {args.firms:,} firms x {args.months} months into {data_root}")
-        simulate(data_root, firms=args.firms, months=args.months, end=args.end, seed=args.seed,
-                 fault_rate=args.fault_rate, progress=True)
+        simulate(
+            data_root,
+            firms=args.firms,
+            months=args.months,
+            end=args.end,
+            seed=args.seed,
+            fault_rate=args.fault_rate,
+            progress=True,
+        )
         marker.write_text(json.dumps(params))
     else:
         print(f">> simulated feeds already in {data_root} (same parameters): reusing them")
@@ -57,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.summary import format_summary, run_summary
 
     print(">> running the pipeline: ingest -> dbt -> scoring -> delivery")
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
     job = defs.resolve_job_def("full_pipeline")
     result = job.execute_in_process(
         instance=instance,
@@ -66,12 +81,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     extract = None
-    extracts = sorted((Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output")) / "extracts")
-                      .glob("alert_list_*.csv"))
+    extracts = sorted(
+        (Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output")) / "extracts").glob(
+            "alert_list_*.csv"
+        )
+    )
     if extracts:
         extract = extracts[-1]
-    print(format_summary(run_summary(db_path), wall_seconds=time.perf_counter() - started,
-                         db_path=db_path, extract=extract, failed_steps=failed))
+    print(
+        format_summary(
+            run_summary(db_path),
+            wall_seconds=time.perf_counter() - started,
+            db_path=db_path,
+            extract=extract,
+            failed_steps=failed,
+        )
+    )
     return 0 if result.success else 1
 
 

@@ -32,7 +32,8 @@ def run_summary(db_path: Path) -> dict:
         )
         reasons = (
             con.execute(
-                "select feed_id, reason_code, count(*) from raw.quarantine group by 1, 2 order by 1, 2"
+                "select feed_id, reason_code, count(*) from raw.quarantine "
+                "group by 1, 2 order by 1, 2"
             ).fetchall()
             if "raw.quarantine" in tables
             else []
@@ -42,7 +43,9 @@ def run_summary(db_path: Path) -> dict:
             latest = con.execute(
                 "select max(period_month) from scoring.firm_health_scores"
             ).fetchone()[0]
-            firm_months = con.execute("select count(*) from scoring.firm_health_scores").fetchone()[0]
+            firm_months = con.execute("select count(*) from scoring.firm_health_scores").fetchone()[
+                0
+            ]
             grades = con.execute(
                 """select grade, count(*) from scoring.firm_health_scores
                    where period_month = ? group by 1 order by 1""",
@@ -59,16 +62,34 @@ def run_summary(db_path: Path) -> dict:
         "grades": dict(grades),
         "alerts": alerts,
         "feeds": [
-            dict(zip(("feed", "files_loaded", "files_rejected", "received", "accepted",
-                      "quarantined"), row, strict=True))
+            dict(
+                zip(
+                    (
+                        "feed",
+                        "files_loaded",
+                        "files_rejected",
+                        "received",
+                        "accepted",
+                        "quarantined",
+                    ),
+                    row,
+                    strict=True,
+                )
+            )
             for row in feeds
         ],
         "quarantine_reasons": reasons,
     }
 
 
-def format_summary(summary: dict, *, wall_seconds: float, db_path: Path, extract: Path | None,
-                   failed_steps: list[str]) -> str:
+def format_summary(
+    summary: dict,
+    *,
+    wall_seconds: float,
+    db_path: Path,
+    extract: Path | None,
+    failed_steps: list[str],
+) -> str:
     """Return the summary as the text the demo prints."""
     lines = ["", "=" * 72, "企业健康诊断 · run summary", "=" * 72]
     month = summary["latest_month"]

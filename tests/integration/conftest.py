@@ -52,11 +52,13 @@ def pipeline(tmp_path_factory) -> PipelineRun:
 
     base = tmp_path_factory.mktemp("pipeline")
     data_root, db_path, out = base / "sim", base / "warehouse.duckdb", base / "output"
-    simulate(data_root, firms=400, months=24, end="2026-09", seed=7, fault_rate=0.02,
-             progress=False)
+    simulate(
+        data_root, firms=400, months=24, end="2026-09", seed=7, fault_rate=0.02, progress=False
+    )
     saved = {k: os.environ.get(k) for k in ("EH_DATA_ROOT", "EH_DUCKDB_PATH", "EH_OUTPUT_DIR")}
-    os.environ.update(EH_DATA_ROOT=str(data_root), EH_DUCKDB_PATH=str(db_path),
-                      EH_OUTPUT_DIR=str(out))
+    os.environ.update(
+        EH_DATA_ROOT=str(data_root), EH_DUCKDB_PATH=str(db_path), EH_OUTPUT_DIR=str(out)
+    )
     try:
         yield PipelineRun(data_root, db_path, out, run_pipeline())
     finally:

@@ -43,16 +43,22 @@ def test_every_step_succeeds(pipeline):
 
 
 def test_received_equals_accepted_plus_quarantined_for_every_landed_file(pipeline):
-    landed = {p.relative_to(pipeline.landing).as_posix()
-              for p in pipeline.landing.rglob("*") if p.is_file()}
+    landed = {
+        p.relative_to(pipeline.landing).as_posix()
+        for p in pipeline.landing.rglob("*")
+        if p.is_file()
+    }
     log = pipeline.frame("select * from raw.ingest_files")
     assert set(log["file"]) == landed
     assert (log["status"] == "loaded").all()
     assert (log["received"] == log["accepted"] + log["quarantined"]).all()
     for feed in log["feed_id"].unique():
         per_file = dict(pipeline.sql(f"select _file, count(*) from raw.{feed} group by 1"))
-        quarantined = dict(pipeline.sql(
-            "select file, count(*) from raw.quarantine where feed_id = ? group by 1", [feed]))
+        quarantined = dict(
+            pipeline.sql(
+                "select file, count(*) from raw.quarantine where feed_id = ? group by 1", [feed]
+            )
+        )
         for row in log.filter(pl.col("feed_id") == feed).iter_rows(named=True):
             assert per_file.get(row["file"], 0) == row["accepted"], row["file"]
             assert quarantined.get(row["file"], 0) == row["quarantined"], row["file"]
@@ -61,15 +67,18 @@ def test_received_equals_accepted_plus_quarantined_for_every_landed_file(pipelin
 def test_quarantine_holds_exactly_the_injected_bad_rows(pipeline):
     injected = pl.read_csv(pipeline.truth / "injected_faults.csv")
     assert injected.height > 20  # the fixture's fault rate must really inject faults
-    expected = {(r["file"], r["line"], FAULT_TO_REASON[r["fault"]])
-                for r in injected.iter_rows(named=True)}
+    expected = {
+        (r["file"], r["line"], FAULT_TO_REASON[r["fault"]]) for r in injected.iter_rows(named=True)
+    }
     got = set(pipeline.sql("select file, line, reason_code from raw.quarantine"))
     assert got == expected
 
 
 def test_late_files_are_loaded_under_their_own_period(pipeline):
-    late = pl.read_csv(pipeline.truth / "late_files.csv", schema_overrides={"period": pl.String,
-                                                                          "delivery_period": pl.String})
+    late = pl.read_csv(
+        pipeline.truth / "late_files.csv",
+        schema_overrides={"period": pl.String, "delivery_period": pl.String},
+    )
     tax_late = late.filter(pl.col("feed") == "tax_declaration")
     if tax_late.height == 0:
         pytest.fail("the fixture should place at least one late tax file")
@@ -78,34 +87,45 @@ def test_late_files_are_loaded_under_their_own_period(pipeline):
         period = date(int(row["period"][:4]), int(row["period"][4:]), 1)
         months = pipeline.sql(
             "select distinct period_start_date from raw.tax_declaration where _file = ?",
-            [row["file"]])
+            [row["file"]],
+        )
         assert months == [(period,)]
 
 
 def test_missing_months_are_gaps_not_zeros(pipeline):
-    missing = pl.read_csv(pipeline.truth / "missing_rows.csv", schema_overrides={"period": pl.String})
+    missing = pl.read_csv(
+        pipeline.truth / "missing_rows.csv", schema_overrides={"period": pl.String}
+    )
     tax = missing.filter(pl.col("feed") == "tax_declaration").head(50)
     assert tax.height > 0
     for row in tax.iter_rows(named=True):
         month = date(int(row["period"][:4]), int(row["period"][4:]), 1)
         assert pipeline.sql(
-            "select count(*) from staging.stg_tax__declarations where firm_id = ? and period_month = ?",
-            [row["uscc"], month]) == [(0,)]
+            "select count(*) from staging.stg_tax__declarations "
+            "where firm_id = ? and period_month = ?",
+            [row["uscc"], month],
+        ) == [(0,)]
     # the firm-months are still in the panel, with fewer active months than a full year
     firm = tax.row(0, named=True)
     month = date(int(firm["period"][:4]), int(firm["period"][4:]), 1)
     assert pipeline.sql(
         "select count(*) from marts.fct_firm_indicators where firm_id = ? and period_month = ?",
-        [firm["uscc"], month]) == [(1,)]
+        [firm["uscc"], month],
+    ) == [(1,)]
 
 
 def test_reports_that_disagree_with_tax_show_a_larger_gap(pipeline):
-    mismatched = pl.read_csv(pipeline.truth / "report_mismatches.csv").filter(
-        pl.col("item") == "营业总收入(万元)")["uscc"].unique().to_list()
+    mismatched = (
+        pl.read_csv(pipeline.truth / "report_mismatches.csv")
+        .filter(pl.col("item") == "营业总收入(万元)")["uscc"]
+        .unique()
+        .to_list()
+    )
     assert mismatched
     gaps = pipeline.frame(
         "select firm_id, median(report_tax_gap) as gap from marts.fct_firm_indicators "
-        "where report_tax_gap is not null group by 1")
+        "where report_tax_gap is not null group by 1"
+    )
     flagged = gaps.filter(pl.col("firm_id").is_in(mismatched))["gap"].median()
     others = gaps.filter(~pl.col("firm_id").is_in(mismatched))["gap"].median()
     assert flagged > 2 * others
@@ -126,7 +146,8 @@ def test_red_flags_force_unhealthy(pipeline):
     rows = pipeline.frame(
         """select s.grade, s.red_flags from scoring.firm_health_scores s
            join marts.fct_firm_indicators i using (firm_id, period_month)
-           where i.is_dishonest_debtor or i.is_revoked""")
+           where i.is_dishonest_debtor or i.is_revoked"""
+    )
     assert rows.height > 0
     assert (rows["grade"] == "不健康").all()
     assert rows["red_flags"].list.len().min() >= 1
@@ -142,7 +163,8 @@ def test_alert_list_extract_opens_in_excel(pipeline):
     extract = pl.read_csv(files[0])
     alerts = pipeline.sql(
         "select count(*) from scoring.firm_health_scores where period_month = '2026-09-01' "
-        "and grade in ('亚健康', '不健康')")[0][0]
+        "and grade in ('亚健康', '不健康')"
+    )[0][0]
     assert extract.height == alerts > 0
     assert set(extract["健康等级"]) <= {"亚健康", "不健康"}
     assert extract["主要问题"].null_count() == 0
@@ -150,10 +172,12 @@ def test_alert_list_extract_opens_in_excel(pipeline):
 
 def test_overall_score_separates_later_distress(pipeline):
     events = pl.read_csv(pipeline.truth / "distress_events.csv", try_parse_dates=True).rename(
-        {"uscc": "firm_id"})
+        {"uscc": "firm_id"}
+    )
     scores = pipeline.frame(
         "select firm_id, period_month, overall_score from scoring.firm_health_scores "
-        "where overall_score is not null")
+        "where overall_score is not null"
+    )
     labelled = distress_labels(scores, events, 12).filter(pl.col("eligible"))
     assert labelled["distress_next"].sum() >= 20
     auc = roc_auc(labelled["distress_next"], -labelled["overall_score"])

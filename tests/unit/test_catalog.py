@@ -30,8 +30,13 @@ def test_every_dimension_has_indicators_and_labels_are_chinese():
     assert set(cat["dimension"]) == set(DIMENSIONS)
     assert set(cat["transform"]) <= set(TRANSFORMS)
     assert set(cat["direction"]) <= {1, -1}
-    zh = {"operations": "经营", "innovation": "创新", "structure": "结构", "efficiency": "质效",
-          "risk": "风险"}
+    zh = {
+        "operations": "经营",
+        "innovation": "创新",
+        "structure": "结构",
+        "efficiency": "质效",
+        "risk": "风险",
+    }
     for row in cat.iter_rows(named=True):
         assert row["dimension_zh"] == zh[row["dimension"]], row["indicator_code"]
         assert row["action_department_zh"] and row["suggestion_zh"], row["indicator_code"]

@@ -87,10 +87,22 @@ def test_json_dates_in_chinese_format(tmp_path):
     folder.mkdir(parents=True)
     path = folder / "dishonest_202403.json"
     records = [
-        {"案号": "(2024)浙0302执1号", "失信被执行人名称": "甲", "统一社会信用代码": GOOD,
-         "列入日期": "2024年03月15日", "移出日期": None, "失信行为具体情形": "有履行能力而拒不履行"},
-        {"案号": "(2024)浙0302执2号", "失信被执行人名称": "乙", "统一社会信用代码": GOOD2,
-         "列入日期": "2024年13月15日", "移出日期": None, "失信行为具体情形": ""},
+        {
+            "案号": "(2024)浙0302执1号",
+            "失信被执行人名称": "甲",
+            "统一社会信用代码": GOOD,
+            "列入日期": "2024年03月15日",
+            "移出日期": None,
+            "失信行为具体情形": "有履行能力而拒不履行",
+        },
+        {
+            "案号": "(2024)浙0302执2号",
+            "失信被执行人名称": "乙",
+            "统一社会信用代码": GOOD2,
+            "列入日期": "2024年13月15日",
+            "移出日期": None,
+            "失信行为具体情形": "",
+        },
     ]
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     accepted, quarantined = validate(read_raw(path, CREDIT_DISHONEST), CREDIT_DISHONEST)
@@ -187,9 +199,7 @@ def test_broken_file_fails_the_feed_but_keeps_good_files(tmp_path):
         with pytest.raises(FeedError, match="1 of 2 file.*tax/202404/declaration_202404.csv"):
             ingest_feed(con, TAX_DECLARATION, landing)
         assert counts(con) == (1, 0)
-        status = con.execute(
-            "select file, status from raw.ingest_files order by file"
-        ).fetchall()
+        status = con.execute("select file, status from raw.ingest_files order by file").fetchall()
         assert status == [
             ("tax/202403/declaration_202403.csv", "loaded"),
             ("tax/202404/declaration_202404.csv", "rejected"),

@@ -38,8 +38,11 @@ def alert_list_frame(alerts: pl.DataFrame) -> pl.DataFrame:
             pl.col(score_cols).round(1),
             pl.col("period_month").dt.strftime("%Y-%m"),
         )
-        .sort(["grade", "overall_score", "firm_id"], descending=[False, False, False],
-              nulls_last=False)
+        .sort(
+            ["grade", "overall_score", "firm_id"],
+            descending=[False, False, False],
+            nulls_last=False,
+        )
         .select(list(ALERT_LIST_HEADERS))
         .rename(ALERT_LIST_HEADERS)
     )
@@ -58,7 +61,8 @@ def _markdown(frame: pl.DataFrame) -> str:
     group_name="delivery",
     pool=WAREHOUSE_POOL,
     kinds={"csv"},
-    description="企业风险诉求预警清单 for the latest month as a CSV (UTF-8 with BOM, Chinese headers).",
+    description="企业风险诉求预警清单 for the latest month as a CSV "
+    "(UTF-8 with BOM, Chinese headers).",
 )
 def alert_list_extract(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as con:

@@ -60,7 +60,8 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     group_name="scoring",
     pool=WAREHOUSE_POOL,
     kinds={"duckdb", "scipy"},
-    description="企业健康诊断: five dimension scores (经营/创新/结构/质效/风险), overall score, grade "
+    description="企业健康诊断: five dimension scores (经营/创新/结构/质效/风险), "
+    "overall score, grade "
     "健康/亚健康/不健康/数据不足, red flags and top reasons for every firm and month.",
 )
 def firm_health_scores(
@@ -69,8 +70,12 @@ def firm_health_scores(
     with warehouse.connect() as con:
         catalog = con.sql("select * from reference.indicator_catalog").pl()
         red_flags = con.sql("select flag_code, label_zh from reference.red_flag_catalog").pl()
-        months = [m for (m,) in con.execute(
-            "select distinct period_month from marts.fct_firm_indicators order by 1").fetchall()]
+        months = [
+            m
+            for (m,) in con.execute(
+                "select distinct period_month from marts.fct_firm_indicators order by 1"
+            ).fetchall()
+        ]
     scoring_config = ScoringConfig(
         healthy_min=config.healthy_min,
         subhealthy_min=config.subhealthy_min,
