@@ -1,0 +1,115 @@
+"""Wall time and peak memory of the simulator and the full pipeline at several sizes.
+
+    python benchmarks/pipeline_scale.py --firms 20000 1000000 --months 36
+
+Each stage runs in its own process so its peak resident memory (including dbt's process) is
+measured on its own. The baseline is the raw read: polars decoding and parsing the same tax
+files with no contract, validation or loading, so the ingest figure can be read as a ratio.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, os, resource, sys, time
+stage, root, firms, months = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+started = time.perf_counter()
+extra = {}
+if stage == "simulate":
+    from simulator import simulate
+    simulate(os.path.join(root, "sim"), firms=firms, months=months, seed=42, progress=False)
+elif stage == "raw_read":
+    import io, pathlib, polars as pl
+    rows = 0
+    for p in sorted(pathlib.Path(root, "sim", "landing", "tax").glob("*/declaration_*.csv")):
+        rows += pl.read_csv(io.BytesIO(p.read_bytes().decode("gbk").encode()),
+                            infer_schema=False).height
+    extra["rows"] = rows
+else:
+    import dagster as dg
+    from pipelines.definitions import all_assets, build_resources
+    result = dg.materialize(all_assets, resources=build_resources(),
+                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    steps = {}
+    for e in result.all_events:
+        if e.event_type_value in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+            steps.setdefault(e.step_key, []).append(e.timestamp)
+    extra["success"] = result.success
+    extra["steps"] = {k: round(max(v) - min(v), 1) for k, v in steps.items()}
+seconds = time.perf_counter() - started
+peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print("RESULT " + json.dumps({"seconds": seconds, "peak_gb": peak_kb / 1024**2, **extra}))
+"""
+
+
+def run_stage(stage: str, root: Path, firms: int, months: int) -> dict:
+    env = dict(
+        os.environ,
+        EH_DATA_ROOT=str(root / "sim"),
+        EH_DUCKDB_PATH=str(root / "warehouse.duckdb"),
+        EH_OUTPUT_DIR=str(root / "out"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, stage, str(root), str(firms), str(months)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"stage {stage} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--firms", type=int, nargs="+", default=[20_000])
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--workdir", default=None, help="keep outputs here (default: temp dir)")
+    args = parser.parse_args()
+    print(f"{'firms':>9} {'stage':<10} {'wall s':>8} {'peak GB':>8}  notes")
+    for firms in args.firms:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            root = Path(tmp)
+            started = time.perf_counter()
+            sim = run_stage("simulate", root, firms, args.months)
+            print(f"{firms:>9,} {'simulate':<10} {sim['seconds']:>8.1f} {sim['peak_gb']:>8.2f}")
+            raw = run_stage("raw_read", root, firms, args.months)
+            print(
+                f"{firms:>9,} {'raw read':<10} {raw['seconds']:>8.1f} {raw['peak_gb']:>8.2f}"
+                f"  baseline: polars decode+parse of {raw['rows']:,} tax rows"
+            )
+            pipe = run_stage("pipeline", root, firms, args.months)
+            ingest = pipe["steps"].get("raw__tax_declaration", float("nan"))
+            print(
+                f"{firms:>9,} {'pipeline':<10} {pipe['seconds']:>8.1f} {pipe['peak_gb']:>8.2f}"
+                f"  success={pipe['success']}; tax ingest {ingest:.1f} s = "
+                f"{ingest / raw['seconds']:.1f}x the raw read"
+            )
+            for step, secs in sorted(pipe["steps"].items(), key=lambda kv: -kv[1]):
+                print(f"{'':>9} {'':<10} {secs:>8.1f} {'':>8}  step {step}")
+            size = sum(
+                p.stat().st_size for p in (root / "sim" / "landing").rglob("*") if p.is_file()
+            )
+            db = (root / "warehouse.duckdb").stat().st_size
+            print(
+                f"{'':>9} {'':<10} landing {size / 1e9:.2f} GB, warehouse {db / 1e9:.2f} GB, "
+                f"total {time.perf_counter() - started:.0f} s"
+            )
+
+
+if __name__ == "__main__":
+    main()
