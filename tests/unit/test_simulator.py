@@ -1,0 +1,404 @@
+"""Tests for the department-feed simulator (small worlds: 300 firms x 14 months)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ingest.uscc import is_valid_uscc
+from simulator import simulate
+from simulator.engine import (
+    COURT_COLS,
+    CREDIT_KEYS,
+    REGISTRY_COLS,
+    REPORT_COLS,
+    STATS_COLS,
+    TAX_COLS,
+)
+from simulator.faults import MESSY_NUMBERS, drop_column, reencode_file, truncate_file
+
+SMALL = {"firms": 300, "months": 14, "end": "2026-09", "seed": 7, "progress": False}
+
+# feed -> (glob under landing/, header, USCC column, amount columns)
+FEED_FILES = {
+    "amr_registry": ("amr/*/registry_*.csv", REGISTRY_COLS, "统一社会信用代码", ()),
+    "tax_declaration": ("tax/*/declaration_*.csv", TAX_COLS, "纳税人识别号", TAX_COLS[5:]),
+    "stats_industry_monthly": (
+        "stats/*/industry_monthly_*.csv",
+        STATS_COLS,
+        "统一社会信用代码",
+        STATS_COLS[3:7],
+    ),
+    "amr_annual_report": (
+        "amr/*/annual_report_*.xlsx",
+        REPORT_COLS,
+        "统一社会信用代码",
+        REPORT_COLS[5:13],
+    ),
+    "court_enforcement": ("court/*/enforcement_*.xlsx", COURT_COLS, "被执行人统一社会信用代码", ()),
+    "credit_dishonest": ("credit/*/dishonest_*.json", CREDIT_KEYS, "统一社会信用代码", ()),
+}
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple]]:
+    """Header and data rows of a landing file, as the department wrote them (all text)."""
+    if path.suffix == ".csv":
+        raw = path.read_bytes()
+        text = (
+            raw.decode("gbk") if path.name.startswith("declaration_") else raw.decode("utf-8-sig")
+        )
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        return rows[0], [tuple(r) for r in rows[1:]]
+    if path.suffix == ".xlsx":
+        df = pl.read_excel(path, infer_schema_length=0)
+        return df.columns, [tuple("" if v is None else v for v in r) for r in df.iter_rows()]
+    objs = json.loads(path.read_text(encoding="utf-8"))
+    keys = list(CREDIT_KEYS)
+    return keys, [tuple(o[k] for k in keys) for o in objs]
+
+
+def parses(value: str) -> bool:
+    if value == "":
+        return True
+    try:
+        float(value.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("clean")
+    return out, simulate(out, fault_rate=0.0, **SMALL)
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("faulty")
+    return out, simulate(out, fault_rate=0.05, **SMALL)
+
+
+def test_deterministic_for_a_seed(tmp_path, faulty):
+    out, _ = faulty
+    again = tmp_path / "again"
+    simulate(again, fault_rate=0.05, **SMALL)
+    first, second = tree_hash(out), tree_hash(again)
+    assert len(first) > 60
+    assert first == second
+
+
+def test_other_seed_differs(tmp_path, clean):
+    out, _ = clean
+    other = tmp_path / "other"
+    simulate(other, fault_rate=0.0, **{**SMALL, "seed": 8})
+    a = (out / "landing/amr/202508/registry_202508.csv").read_bytes()
+    b = (other / "landing/amr/202508/registry_202508.csv").read_bytes()
+    assert a != b
+
+
+def test_layout_and_file_names(clean):
+    out, summary = clean
+    landing = out / "landing"
+    months = [
+        f"{y}{m:02d}"
+        for y, m in [(2025, m) for m in range(8, 13)] + [(2026, m) for m in range(1, 10)]
+    ]
+    for ym in months:
+        assert (landing / f"amr/{ym}/registry_{ym}.csv").is_file()
+        assert (landing / f"tax/{ym}/declaration_{ym}.csv").is_file()
+        assert (landing / f"court/{ym}/enforcement_{ym}.xlsx").is_file()
+        assert (landing / f"credit/{ym}/dishonest_{ym}.json").is_file()
+        stats = landing / f"stats/{ym}/industry_monthly_{ym}.csv"
+        assert stats.is_file() == (not ym.endswith("01")), ym
+    # the 2025 annual reports were filed Jan-Jun 2026 and land in amr/2026/
+    assert (landing / "amr/2026/annual_report_2025.xlsx").is_file()
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == set(summary["files"])
+    assert summary["files_written"] == len(written)
+
+
+def test_truth_is_separate_from_landing(clean):
+    out, _ = clean
+    truth = {p.name for p in (out / "truth").iterdir()}
+    assert {
+        "firms.parquet",
+        "latent_health.parquet",
+        "distress_events.csv",
+        "injected_faults.csv",
+        "report_mismatches.csv",
+    } <= truth
+    landing_files = [p for p in (out / "landing").rglob("*") if p.is_file()]
+    assert all(p.parent.parent.parent == out / "landing" for p in landing_files)
+    assert not any(p.suffix == ".parquet" or "truth" in p.parts for p in landing_files)
+
+
+def test_encodings_and_headers(clean):
+    out, _ = clean
+    landing = out / "landing"
+    reg = (landing / "amr/202508/registry_202508.csv").read_bytes()
+    assert reg.startswith(b"\xef\xbb\xbf")
+    assert reg[3:].decode("utf-8").splitlines()[0].split(",") == list(REGISTRY_COLS)
+
+    tax = (landing / "tax/202603/declaration_202603.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        tax.decode("utf-8")
+    text = tax.decode("gbk")
+    assert text.splitlines()[0].split(",") == list(TAX_COLS)
+    # amounts are quoted with thousands separators; dates are YYYYMMDD
+    row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+    assert row[2] == "20260301" and row[3] == "20260331"
+    assert all(parses(v) and v.count(".") == 1 for v in row[5:])
+    big = [line for line in text.splitlines()[1:] if '",' in line and ',"' in line]
+    assert any(',"' in b and "," in b.split('"')[1] for b in big)
+
+    stats = (landing / "stats/202602/industry_monthly_202602.csv").read_text(encoding="utf-8")
+    assert not stats.startswith("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(stats)))
+    assert header == list(STATS_COLS)
+    assert {r[2] for r in rows} == {"2026年1-2月"}
+    march = (landing / "stats/202603/industry_monthly_202603.csv").read_text(encoding="utf-8")
+    assert {r[2] for r in list(csv.reader(io.StringIO(march)))[1:]} == {"2026年3月"}
+
+    report = pl.read_excel(landing / "amr/2026/annual_report_2025.xlsx", sheet_name="年报")
+    assert report.columns == list(REPORT_COLS)
+    assert report["年报年度"].unique().to_list() == [2025]
+    assert report["资产总额(万元)"].dtype == pl.Float64
+    court_cols = pl.read_excel(
+        next(landing.glob("court/*/enforcement_*.xlsx")), sheet_name="执行案件"
+    ).columns
+    assert court_cols == list(COURT_COLS)
+    credit = [json.loads(p.read_text(encoding="utf-8")) for p in landing.glob("credit/*/*.json")]
+    objs = [o for arr in credit for o in arr]
+    assert objs, "expected some dishonest-debtor records"
+    assert all(list(o) == list(CREDIT_KEYS) for o in objs)
+    assert all(o["列入日期"][4] == "年" and o["列入日期"].endswith("日") for o in objs)
+
+
+def test_stats_are_year_to_date(clean):
+    out, _ = clean
+
+    def revenue(ym: str) -> dict[str, float]:
+        path = out / f"landing/stats/{ym}/industry_monthly_{ym}.csv"
+        df = pl.read_csv(path, infer_schema=False)
+        return dict(
+            zip(df["统一社会信用代码"], df["营业收入本年累计(千元)"].cast(pl.Float64), strict=True)
+        )
+
+    feb, mar, dec = revenue("202602"), revenue("202603"), revenue("202512")
+    common = set(feb) & set(mar)
+    assert len(common) > 10
+    assert all(mar[c] >= feb[c] for c in common)  # cumulative within the year
+    # a new year restarts the sum: February is below the previous December for most firms
+    restart = [c for c in set(feb) & set(dec) if feb[c] < dec[c]]
+    assert len(restart) > 0.9 * len(set(feb) & set(dec))
+
+
+def test_clean_output_is_clean(clean):
+    out, summary = clean
+    assert all(v == 0 for v in summary["faults"].values())
+    faults = pl.read_csv(out / "truth/injected_faults.csv")
+    assert faults.height == 0
+    assert pl.read_csv(out / "truth/report_mismatches.csv").height == 0
+    for feed, (pattern, header, uscc_col, amounts) in FEED_FILES.items():
+        files = sorted((out / "landing").glob(pattern))
+        assert files, feed
+        for path in files:
+            cols, rows = read_rows(path)
+            assert cols == list(header), path
+            k = cols.index(uscc_col)
+            assert all(is_valid_uscc(r[k]) for r in rows), path
+            assert len(set(rows)) == len(rows), path
+            for a in amounts:
+                j = cols.index(a)
+                assert all(parses(r[j]) for r in rows), (path, a)
+    # no late files: every monthly file sits in its own period's folder
+    for path in (out / "landing").rglob("*_??????.*"):
+        assert path.stem[-6:] == path.parent.name
+
+
+def test_every_firm_code_is_valid_and_unique(clean):
+    out, _ = clean
+    firms = pl.read_parquet(out / "truth/firms.parquet")
+    assert firms.height == 300
+    assert firms["uscc"].n_unique() == 300
+    assert all(is_valid_uscc(c) for c in firms["uscc"])
+    assert firms["firm_name"].n_unique() == 300
+    counties = set(
+        pl.read_csv(
+            Path(__file__).resolve().parents[2] / "dbt_project/seeds/reference/ref_counties.csv",
+            infer_schema=False,
+        )["county_code"]
+    )
+    assert set(firms["county_code"]) <= counties
+    assert all(
+        c[2:8] == county for c, county in zip(firms["uscc"], firms["county_code"], strict=True)
+    )
+
+
+def test_faults_are_recorded_where_they_are(faulty):
+    out, summary = faulty
+    faults = pl.read_csv(out / "truth/injected_faults.csv")
+    assert set(faults["fault"]) == {"bad_check_char", "duplicate_row", "unparseable_number"}
+    assert faults.select("file", "line").is_unique().all()  # at most one fault per row
+    recorded = {(f, ln): kind for f, ln, kind in faults.select("file", "line", "fault").iter_rows()}
+    feed_of = {f: feed for feed, f in faults.select("feed", "file").iter_rows()}
+    checked = 0
+    for feed, (pattern, _header, uscc_col, amounts) in FEED_FILES.items():
+        for path in sorted((out / "landing").glob(pattern)):
+            rel = path.relative_to(out / "landing").as_posix()
+            cols, rows = read_rows(path)
+            k = cols.index(uscc_col)
+            first = 1 if path.suffix == ".json" else 2
+            seen: set[tuple] = set()
+            for i, row in enumerate(rows):
+                line = i + first
+                kind = recorded.get((rel, line))
+                messy = [a for a in amounts if not parses(row[cols.index(a)])]
+                if kind == "bad_check_char":
+                    assert not is_valid_uscc(row[k]), (rel, line)
+                elif kind == "duplicate_row":
+                    assert row in seen, (rel, line)
+                elif kind == "unparseable_number":
+                    assert len(messy) == 1 and row[cols.index(messy[0])] in MESSY_NUMBERS
+                else:  # an unrecorded row carries no fault
+                    assert is_valid_uscc(row[k]) and row not in seen and not messy, (rel, line)
+                if kind is not None:
+                    assert feed_of[rel] == feed
+                    checked += 1
+                seen.add(row)
+    assert checked == faults.height
+    assert (
+        summary["faults"]["duplicate_row"]
+        == faults.filter(pl.col("fault") == "duplicate_row").height
+    )
+
+
+def test_missing_rows_and_mismatches_are_listed(faulty, clean):
+    out, summary = faulty
+    missing = pl.read_csv(out / "truth/missing_rows.csv", infer_schema=False)
+    assert missing.height == summary["faults"]["missing_row"] > 0
+    # a dropped row is really absent from its period's file (wherever that file was delivered)
+    row = missing.row(0, named=True)
+    feed_dir = {"tax_declaration": "tax", "stats_industry_monthly": "stats"}[row["feed"]]
+    name = "declaration" if feed_dir == "tax" else "industry_monthly"
+    (path,) = (out / "landing" / feed_dir).glob(f"*/{name}_{row['period']}.csv")
+    _, rows = read_rows(path)
+    assert all(row["uscc"] not in r for r in rows)
+    clean_out, _ = clean
+    clean_path = clean_out / "landing" / feed_dir / row["period"] / path.name
+    _, clean_rows = read_rows(clean_path)
+    assert any(row["uscc"] in r for r in clean_rows)
+
+    mism = pl.read_csv(out / "truth/report_mismatches.csv")
+    assert mism.height > 0
+    report = pl.read_excel(out / "landing/amr/2026/annual_report_2025.xlsx", infer_schema_length=0)
+    for uscc, year, item, declared, true_value in mism.iter_rows():
+        assert declared != true_value
+        match = report.filter(pl.col("统一社会信用代码") == uscc)
+        assert match.height >= 1 and year == 2025
+        assert float(match[item][0]) == pytest.approx(declared)
+
+
+def test_late_files_keep_their_period(tmp_path):
+    out = tmp_path / "late"
+    summary = simulate(out, fault_rate=0.2, **SMALL)
+    late = pl.read_csv(out / "truth/late_files.csv", infer_schema=False)
+    assert late.height == summary["faults"]["late_file"] > 0
+    for _feed, file, period, delivery in late.iter_rows():
+        assert delivery > period
+        assert file.split("/")[1] == delivery and file.endswith(f"_{period}.csv")
+        assert (out / "landing" / file).is_file()
+
+
+def test_world_model_has_distress_with_chance(clean):
+    out, summary = clean
+    events = pl.read_csv(out / "truth/distress_events.csv", try_parse_dates=True)
+    assert set(events["event_type"]) <= {"enforcement", "dishonest", "revocation", "closure"}
+    assert events.height > 0
+    first, last = events["event_date"].min(), events["event_date"].max()
+    assert str(first) >= "2025-08-01" and str(last) <= "2026-09-30"
+    health = pl.read_parquet(out / "truth/latent_health.parquet")
+    assert health["month"].n_unique() == 14
+    assert health.filter(pl.col("month") == health["month"].min()).height <= 300
+    # revoked / closed firms leave the tax feed after the event; enforcement does not stop filing
+    filed: set[tuple[str, str]] = set()
+    for path in (out / "landing/tax").glob("*/declaration_*.csv"):
+        _, rows = read_rows(path)
+        filed |= {(r[0], path.stem[-6:]) for r in rows}
+    ends = events.filter(pl.col("event_type").is_in(["revocation", "closure"]))
+    assert ends.height > 0
+    for uscc, _, day in ends.iter_rows():
+        event_month = f"{day.year}{day.month:02d}"
+        assert not any(u == uscc and per >= event_month for u, per in filed), uscc
+    enforced = events.filter(pl.col("event_type") == "enforcement")
+    later = [
+        (u, d)
+        for u, _, d in enforced.iter_rows()
+        if any(x == u and p > f"{d.year}{d.month:02d}" for x, p in filed)
+    ]
+    assert later, "firms with an enforcement case keep filing tax"
+
+
+def test_registry_stock_then_deltas(clean):
+    out, _ = clean
+    firms = pl.read_parquet(out / "truth/firms.parquet")
+    _, first = read_rows(out / "landing/amr/202508/registry_202508.csv")
+    stock = {r[0] for r in first}
+    founded_before = set(firms.filter(pl.col("founding_date") < pl.date(2025, 9, 1))["uscc"])
+    assert stock == founded_before
+    assert all(r[9].startswith("2025-08") for r in first)
+    # a firm founded later shows up in the delta of its founding month, dated that day
+    new = firms.filter(pl.col("founding_date") >= pl.date(2025, 9, 1)).row(0, named=True)
+    ym = new["founding_date"].strftime("%Y%m")
+    _, rows = read_rows(out / f"landing/amr/{ym}/registry_{ym}.csv")
+    (mine,) = [r for r in rows if r[0] == new["uscc"]]
+    assert mine[6] == mine[9] == new["founding_date"].isoformat() and mine[7] == "存续"
+
+
+def test_broken_file_helpers(tmp_path, clean):
+    out, _ = clean
+    src = out / "landing/tax/202603/declaration_202603.csv"
+    # wrong encoding: a GBK file delivered as UTF-8
+    p = tmp_path / "tax.csv"
+    p.write_bytes(src.read_bytes())
+    reencode_file(p, "gbk", "utf-8")
+    assert p.read_bytes().decode("utf-8") == src.read_bytes().decode("gbk")
+    # truncated: cut mid-row, no trailing newline
+    truncate_file(p)
+    data = p.read_bytes()
+    assert not data.endswith(b"\n") and len(data) < len(src.read_bytes())
+    # a truncated UTF-8 file still decodes: it is cut short, not mangled
+    reg_cut = tmp_path / "reg_cut.csv"
+    reg_cut.write_bytes((out / "landing/amr/202508/registry_202508.csv").read_bytes())
+    truncate_file(reg_cut)
+    text = reg_cut.read_bytes().decode("utf-8-sig")
+    last = next(csv.reader([text.rsplit("\n", 1)[-1]]))
+    assert not text.endswith("\n") and 0 < len(last) < len(REGISTRY_COLS)
+    # missing column, CSV with BOM and XLSX
+    reg = tmp_path / "reg.csv"
+    reg.write_bytes((out / "landing/amr/202508/registry_202508.csv").read_bytes())
+    drop_column(reg, "行业代码")
+    head = reg.read_bytes()
+    assert head.startswith(b"\xef\xbb\xbf")
+    assert "行业代码" not in head.decode("utf-8-sig").splitlines()[0]
+    assert len(head.decode("utf-8-sig").splitlines()[0].split(",")) == len(REGISTRY_COLS) - 1
+    xl = tmp_path / "report.xlsx"
+    xl.write_bytes((out / "landing/amr/2026/annual_report_2025.xlsx").read_bytes())
+    drop_column(xl, "纳税总额(万元)")
+    cols = pl.read_excel(xl, sheet_name="年报").columns
+    assert "纳税总额(万元)" not in cols and len(cols) == len(REPORT_COLS) - 1
