@@ -48,6 +48,11 @@ def _decode(data: bytes, encoding: str, name: str, headers: list[str]) -> str:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        if exc.start >= len(data) - 3 and not data.endswith(b"\n"):
+            # cut off in transfer in the middle of a multi-byte character
+            raise BrokenFileError(
+                name, f"file is truncated: line {line} ends mid-character with no line ending"
+            ) from None
         hint = _guess_encoding(data, codec, headers)
         raise BrokenFileError(
             name,

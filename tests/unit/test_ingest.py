@@ -204,3 +204,12 @@ def test_broken_file_fails_the_feed_but_keeps_good_files(tmp_path):
             ("tax/202403/declaration_202403.csv", "loaded"),
             ("tax/202404/declaration_202404.csv", "rejected"),
         ]
+
+
+def test_file_cut_mid_character_is_truncated_not_misencoded(tmp_path):
+    path = write_tax(tmp_path, [tax_line(), tax_line(GOOD2)])
+    data = path.read_bytes().rstrip(b"\n")
+    cut = data.rindex("某".encode("gbk")) + 1  # inside the last line's firm name
+    path.write_bytes(data[:cut])
+    with pytest.raises(BrokenFileError, match="truncated: line 3 ends mid-character"):
+        read_raw(path, TAX_DECLARATION)
