@@ -1,5 +1,8 @@
-"""Guard rails on the asset graph: definitions load, and keys, groups, checks and jobs only
-change when a snapshot is updated on purpose (UPDATE_SNAPSHOTS=1 pytest tests/unit/test_definitions.py)."""
+"""Guard rails on the asset graph: definitions load, and keys, groups, checks and jobs change
+only when the snapshot is updated on purpose:
+
+    UPDATE_SNAPSHOTS=1 pytest tests/unit/test_definitions.py
+"""
 
 import json
 import os
