@@ -38,10 +38,10 @@ elif stage == "raw_read":
     extra["rows"] = rows
 else:
     import dagster as dg
-    from pipelines.definitions import all_assets, build_resources
+    from pipelines.definitions import all_assets, all_checks, build_resources
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(all_assets, resources=build_resources(), instance=instance,
-                            raise_on_error=False)
+    result = dg.materialize([*all_assets, *all_checks], resources=build_resources(),
+                            instance=instance, raise_on_error=False)
     steps = {s.step_key: s.end_time - s.start_time
              for s in instance.get_run_step_stats(result.run_id) if s.end_time and s.start_time}
     extra["success"] = result.success

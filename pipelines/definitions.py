@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource
 from pipelines.defs.dbt.assets import dbt_project, delivery_dbt_models, warehouse_dbt_models
 from pipelines.defs.delivery.assets import alert_list_extract
 from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.scoring.assets import firm_health_scores
 from pipelines.resources import WarehouseResource
 from pipelines.settings import duckdb_path
@@ -23,6 +24,8 @@ all_assets = [
     delivery_dbt_models,
     alert_list_extract,
 ]
+
+all_checks = [*gx_checks]
 
 full_pipeline_job = dg.define_asset_job(
     "full_pipeline",
@@ -39,4 +42,9 @@ def build_resources() -> dict:
     }
 
 
-defs = dg.Definitions(assets=all_assets, jobs=[full_pipeline_job], resources=build_resources())
+defs = dg.Definitions(
+    assets=all_assets,
+    asset_checks=all_checks,
+    jobs=[full_pipeline_job],
+    resources=build_resources(),
+)

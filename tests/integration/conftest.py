@@ -35,10 +35,10 @@ class PipelineRun:
 
 def run_pipeline(selection=None) -> dg.ExecuteInProcessResult:
     """Run every asset (or a selection) with resources read from the environment."""
-    from pipelines.definitions import all_assets, build_resources
+    from pipelines.definitions import all_assets, all_checks, build_resources
 
     return dg.materialize(
-        all_assets,
+        [*all_assets, *all_checks],
         resources=build_resources(),
         instance=dg.DagsterInstance.ephemeral(),
         selection=selection,

@@ -42,6 +42,16 @@ def test_every_step_succeeds(pipeline):
     assert pipeline.result.success
 
 
+def test_every_great_expectations_suite_ran_and_passed(pipeline):
+    evaluations = {
+        e.check_name: e.passed
+        for e in pipeline.result.get_asset_check_evaluations()
+        if e.check_name.startswith("gx_")
+    }
+    assert len(evaluations) == 9
+    assert all(evaluations.values()), evaluations
+
+
 def test_received_equals_accepted_plus_quarantined_for_every_landed_file(pipeline):
     landed = {
         p.relative_to(pipeline.landing).as_posix()
@@ -211,3 +221,35 @@ def test_a_broken_feed_fails_alone_and_keeps_the_last_good_outputs(pipeline):
         assert checksums(pipeline) == before
     finally:
         broken.unlink()
+
+
+def test_a_severe_quality_failure_blocks_scoring(pipeline):
+    before = checksums(pipeline)
+    import duckdb
+
+    def set_arrears(value, where):
+        with duckdb.connect(str(pipeline.db_path)) as con:
+            con.execute(f"update raw.tax_declaration set tax_arrears = {value} where {where}")
+
+    # a department sends negative arrears (a sign error) for every row of one file
+    target = "tax/202609/declaration_202609.csv"
+    with duckdb.connect(str(pipeline.db_path)) as con:
+        original = con.execute(
+            "select count(*) from raw.tax_declaration where _file = ? and tax_arrears = 0",
+            [target],
+        ).fetchone()[0]
+    set_arrears(-1, f"_file = '{target}' and tax_arrears = 0")
+    try:
+        result = run_pipeline()
+        checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+        assert checks["gx_raw_tax_declaration"].passed is False
+        assert checks["gx_raw_tax_declaration"].severity.value == "ERROR"
+        ran = {e.step_key for e in result.all_events if e.is_step_success}
+        assert "warehouse_dbt_models" not in ran
+        assert "scoring__firm_health_scores" not in ran
+        assert checksums(pipeline) | {"raw.tax_declaration": None} == before | {
+            "raw.tax_declaration": None
+        }
+    finally:
+        set_arrears(0, f"_file = '{target}' and tax_arrears = -1")
+        assert original > 0
