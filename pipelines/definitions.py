@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.defs.automation.definitions import build_automation
 from pipelines.defs.dbt.assets import dbt_project, delivery_dbt_models, warehouse_dbt_models
 from pipelines.defs.delivery.assets import alert_list_extract
 from pipelines.defs.ingest.assets import ingest_assets
@@ -42,9 +43,13 @@ def build_resources() -> dict:
     }
 
 
+schedules, sensors = build_automation(full_pipeline_job)
+
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[full_pipeline_job],
+    schedules=schedules,
+    sensors=sensors,
     resources=build_resources(),
 )

@@ -29,7 +29,15 @@ def graph_snapshot() -> dict:
         }
     checks = sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys)
     jobs = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
-    return {"assets": assets, "checks": checks, "jobs": jobs}
+    schedules = sorted(f"{s.name}:{s.cron_schedule}:{s.job_name}" for s in defs.schedules)
+    sensors = sorted(s.name for s in defs.sensors)
+    return {
+        "assets": assets,
+        "checks": checks,
+        "jobs": jobs,
+        "schedules": schedules,
+        "sensors": sensors,
+    }
 
 
 def test_definitions_load_and_match_the_snapshot():
