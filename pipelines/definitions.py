@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines.defs.automation.definitions import build_automation
 from pipelines.defs.dbt.assets import dbt_project, delivery_dbt_models, warehouse_dbt_models
-from pipelines.defs.delivery.assets import alert_list_extract
+from pipelines.defs.delivery.assets import alert_list_extract, published_warehouse
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.scoring.assets import firm_health_scores
@@ -24,6 +24,7 @@ all_assets = [
     firm_health_scores,
     delivery_dbt_models,
     alert_list_extract,
+    published_warehouse,
 ]
 
 all_checks = [*gx_checks]

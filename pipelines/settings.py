@@ -42,3 +42,9 @@ def duckdb_path() -> Path:
 
 def output_dir() -> Path:
     return Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output")).resolve()
+
+
+def published_path() -> Path:
+    """The read-only copy readers open (EH_PUBLISHED_PATH), never the live warehouse."""
+    default = duckdb_path().with_name("published") / "warehouse.duckdb"
+    return Path(os.environ.get("EH_PUBLISHED_PATH", default)).resolve()

@@ -89,6 +89,7 @@ def format_summary(
     db_path: Path,
     extract: Path | None,
     failed_steps: list[str],
+    published: Path | None = None,
 ) -> str:
     """Return the summary as the text the demo prints."""
     lines = ["", "=" * 72, "企业健康诊断 · run summary", "=" * 72]
@@ -120,6 +121,8 @@ def format_summary(
         lines += [f"  - {s}" for s in failed_steps]
     lines.append(f"wall time           : {wall_seconds:,.1f} s")
     lines.append(f"warehouse (DuckDB)  : {db_path}")
+    shown = published if published and published.exists() else "not published"
+    lines.append(f"published snapshot  : {shown}")
     lines.append(f"alert list extract  : {extract if extract else 'not written'}")
     lines.append("browse the assets   : make dev   (Dagster UI at http://127.0.0.1:3000)")
     lines.append("=" * 72)

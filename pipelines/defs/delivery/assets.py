@@ -1,10 +1,14 @@
-"""Files for people: the monthly alert list as a CSV that opens in Excel (UTF-8 with BOM)."""
+"""Files for people and readers: the monthly alert list as a CSV that opens in Excel (UTF-8
+with BOM), and the published read-only copy of the warehouse."""
+
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from pipelines.publish import publish_snapshot
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL, output_dir
+from pipelines.settings import WAREHOUSE_POOL, output_dir, published_path
 
 # Column -> Chinese header of the extract officials open.
 ALERT_LIST_HEADERS = {
@@ -84,5 +88,38 @@ def alert_list_extract(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "unhealthy": int((alerts["grade"] == "不健康").sum()),
             "subhealthy": int((alerts["grade"] == "亚健康").sum()),
             "preview": dg.MetadataValue.md(_markdown(frame.head(10))),
+        }
+    )
+
+
+PUBLISHED_TABLES = [
+    "marts.dim_firm",
+    "marts.fct_firm_indicators",
+    "scoring.firm_health_scores",
+    "delivery.rpt_monthly_alert_list",
+]
+
+
+@dg.asset(
+    key=["delivery", "published_warehouse"],
+    deps=[
+        dg.AssetKey(["delivery", "rpt_monthly_alert_list"]),
+        dg.AssetKey(["delivery", "alert_list_extract"]),
+        dg.AssetKey(["scoring", "firm_health_scores"]),
+    ],
+    group_name="delivery",
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb"},
+    description="The read-only copy of the warehouse that readers (bank API, analysts) open; "
+    "replaced atomically, so readers never see a half-written snapshot.",
+)
+def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    target = published_path()
+    manifest = publish_snapshot(Path(warehouse.path), target, PUBLISHED_TABLES)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            "bytes": manifest["bytes"],
+            **{f"rows {t}": n for t, n in manifest["row_counts"].items()},
         }
     )
