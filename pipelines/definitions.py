@@ -14,6 +14,7 @@ from pipelines.defs.dbt.assets import dbt_project, delivery_dbt_models, warehous
 from pipelines.defs.delivery.assets import alert_list_extract, published_warehouse
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.quality.checks import gx_checks
+from pipelines.defs.quality.freshness import raw_source_freshness
 from pipelines.defs.scoring.assets import firm_health_scores
 from pipelines.resources import WarehouseResource
 from pipelines.settings import duckdb_path
@@ -27,7 +28,7 @@ all_assets = [
     published_warehouse,
 ]
 
-all_checks = [*gx_checks]
+all_checks = [*gx_checks, raw_source_freshness]
 
 full_pipeline_job = dg.define_asset_job(
     "full_pipeline",

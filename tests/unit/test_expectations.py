@@ -111,3 +111,27 @@ def test_every_feed_and_scoring_mart_has_a_suite():
         "scoring.firm_health_scores",
         "delivery.rpt_monthly_alert_list",
     } <= guarded
+
+
+def test_dbt_source_freshness_results_are_read_per_feed():
+    from pipelines.defs.quality.freshness import freshness_results
+
+    sources = {
+        "results": [
+            {
+                "unique_id": "source.enterprise_health.raw.tax_declaration",
+                "status": "warn",
+                "max_loaded_at": "2026-09-30T00:00:00",
+                "age": 52 * 86400.0,
+            },
+            {
+                "unique_id": "source.enterprise_health.raw.amr_registry",
+                "status": "runtime error",
+                "error": "Catalog Error: Table with name amr_registry does not exist",
+            },
+        ]
+    }
+    got = freshness_results(sources)
+    assert got["tax_declaration"]["status"] == "warn"
+    assert got["tax_declaration"]["age_days"] == 52.0
+    assert "does not exist" in got["amr_registry"]["error"]
