@@ -10,7 +10,7 @@ FIRMS ?= 20000
 MONTHS ?= 36
 SEED ?= 42
 
-.PHONY: setup demo test lint dev validate bench clean
+.PHONY: setup demo test lint dev validate bench quality clean
 
 $(STAMP): pyproject.toml
 	@echo ">> creating $(VENV) with $(PYTHON) and installing the project (a few minutes the first time)"
@@ -40,6 +40,10 @@ dev: setup
 
 validate: setup
 	$(BIN)/dagster definitions validate -w workspace.yaml
+
+## Data-quality suites against the demo warehouse (add ARGS=--show-failure to see one fail).
+quality: setup
+	$(BIN)/python -m expectations $(ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/pipeline_scale.py
