@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,9 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.path, read_only=read_only)
+        # same bound as dbt's profile (EH_DUCKDB_MEMORY_LIMIT), so one process never takes the box
+        limit = os.environ.get("EH_DUCKDB_MEMORY_LIMIT", "10GB")
+        con = duckdb.connect(self.path, read_only=read_only, config={"memory_limit": limit})
         try:
             yield con
         finally:
