@@ -72,16 +72,22 @@ def checksums(db: Path) -> dict[str, str]:
         }
 
 
-@pytest.mark.parametrize("kill_after", ["Running dbt command", "scored"])
-def test_killed_run_then_rerun_equals_an_uninterrupted_run(tmp_path, kill_after):
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """Simulated feeds and the checksums of an uninterrupted run over them."""
     from simulator import simulate
 
-    data = tmp_path / "sim"
+    base = tmp_path_factory.mktemp("crash")
+    data = base / "sim"
     simulate(data, firms=200, months=16, end="2026-09", seed=11, fault_rate=0.01, progress=False)
-    reference, crashed = tmp_path / "reference", tmp_path / "crashed"
-    reference.mkdir()
-    crashed.mkdir()
-    assert "RUN_OK" in run(reference, data)
-    assert run(crashed, data, kill_after=kill_after) == "KILLED"
-    assert "RUN_OK" in run(crashed, data)
-    assert checksums(crashed / "w.duckdb") == checksums(reference / "w.duckdb")
+    (base / "reference").mkdir()
+    assert "RUN_OK" in run(base / "reference", data)
+    return data, checksums(base / "reference" / "w.duckdb")
+
+
+@pytest.mark.parametrize("kill_after", ["Running dbt command", "scored"])
+def test_killed_run_then_rerun_equals_an_uninterrupted_run(tmp_path, reference, kill_after):
+    data, expected = reference
+    assert run(tmp_path, data, kill_after=kill_after) == "KILLED"
+    assert "RUN_OK" in run(tmp_path, data)
+    assert checksums(tmp_path / "w.duckdb") == expected
