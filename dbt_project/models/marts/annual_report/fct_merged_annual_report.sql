@@ -27,7 +27,7 @@ stats_years as (
     group by 1, 2
 ),
 
-joined as (
+joined as materialized (
     select
         reports.*,
         tax_years.sales_cny as tax_sales_cny,

@@ -88,27 +88,47 @@ base as (
     left join stats on panel.firm_id = stats.firm_id and panel.period_month = stats.period_month
 ),
 
+thresholds_wide as (
+    -- one row per sector group, so sizing a firm-month is a lookup, not a join and group by
+    select
+        sector_group,
+        max(case when size_class = '大型' then min_employees end) as large_employees,
+        max(case when size_class = '大型' then min_revenue_10k end) as large_revenue_10k,
+        max(case when size_class = '中型' then min_employees end) as medium_employees,
+        max(case when size_class = '中型' then min_revenue_10k end) as medium_revenue_10k,
+        max(case when size_class = '小型' then min_employees end) as small_employees,
+        max(case when size_class = '小型' then min_revenue_10k end) as small_revenue_10k
+    from thresholds
+    group by 1
+),
+
 sized as (
     select
         base.firm_id,
         base.period_month,
-        coalesce(min_by(thresholds.size_class, thresholds.size_rank), '未知') as size_class
+        case
+            when base.employees is null or base.total_revenue_cny is null then '未知'
+            when base.employees >= t.large_employees
+                and base.total_revenue_cny / 10000 >= t.large_revenue_10k then '大型'
+            when base.employees >= t.medium_employees
+                and base.total_revenue_cny / 10000 >= t.medium_revenue_10k then '中型'
+            when base.employees >= t.small_employees
+                and base.total_revenue_cny / 10000 >= t.small_revenue_10k then '小型'
+            else '微型'
+        end as size_class
     from base
-    left join thresholds
-        on base.sector_group = thresholds.sector_group
-        and base.employees >= thresholds.min_employees
-        and base.total_revenue_cny / 10000 >= thresholds.min_revenue_10k
-    group by 1, 2
+    left join thresholds_wide as t on base.sector_group = t.sector_group
 ),
 
 missing_reports as (
+    -- report_years is unique per firm and year, so this is a lookup, not an aggregation
     select
         base.firm_id,
         base.period_month,
         case
             when base.due_report_year < (select first_year from first_report_year) then null
             when base.founded_date > make_date(cast(base.due_report_year as integer), 12, 31) then null
-            when count(report_years.report_year) > 0 then 0
+            when report_years.firm_id is not null then 0
             else 1
         end as missing_annual_report
     from base
@@ -116,7 +136,6 @@ missing_reports as (
         on base.firm_id = report_years.firm_id
         and report_years.report_year = base.due_report_year
         and report_years.filed_date <= base.month_end_date
-    group by base.firm_id, base.period_month, base.due_report_year, base.founded_date
 ),
 
 final as (
