@@ -47,6 +47,8 @@ quality: setup
 
 bench: setup
 	$(BIN)/python benchmarks/pipeline_scale.py
+	$(BIN)/python benchmarks/scoring_backtest.py
+	$(BIN)/python benchmarks/scoring_scale.py
 
 clean:
 	rm -rf data output dbt_project/target dbt_project/logs

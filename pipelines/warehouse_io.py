@@ -1,10 +1,10 @@
 """Writing big tables into the warehouse without holding them in memory or exposing half of them.
 
 DuckDB keeps an open transaction's inserts in memory, so writing 36 months of 1M firms inside
-one transaction does not fit a 24 GB machine. Instead each part is committed into a side table
-``<table>__next``, and the side table replaces the live one in one short transaction at the end:
-readers see the old table or the new one, never a mix, and a crash leaves the live table intact
-(the next run drops the leftover side table first).
+one transaction does not fit a 24 GB machine (seen: the scoring step was OOM-killed at 1M firms).
+Instead parts are committed into side tables ``<table>__next``, and the side tables replace the
+live ones in one short transaction at the end: readers see the old tables or the new ones, never
+a mix, and a crash leaves the live tables intact (the next run drops leftover side tables first).
 """
 
 from __future__ import annotations
@@ -15,6 +15,69 @@ import duckdb
 import polars as pl
 
 
+class SideTables:
+    """Context manager: append frames to side tables, swap them all in on a clean exit.
+
+    >>> with duckdb.connect() as con:
+    ...     with SideTables(con, ["scoring.t"]) as side:
+    ...         side.append("scoring.t", pl.DataFrame({"a": [1, 2]}))
+    ...     con.execute("select count(*) from scoring.t").fetchone()[0]
+    2
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: list[str]):
+        self.con = con
+        self.tables = tables
+        self.rows = dict.fromkeys(tables, 0)
+
+    @staticmethod
+    def side_name(table: str) -> str:
+        return f"{table}__next"
+
+    def __enter__(self) -> SideTables:
+        for table in self.tables:
+            self.con.execute(f"create schema if not exists {table.split('.')[0]}")
+            self.con.execute(f"drop table if exists {self.side_name(table)}")
+        return self
+
+    def append(self, table: str, frame: pl.DataFrame) -> None:
+        """Commit ``frame`` into the side table of ``table`` (created by the first append)."""
+        self.con.register("_part", frame.to_arrow())
+        try:
+            if self.rows[table] == 0 and not self._side_exists(table):
+                self.con.execute(f"create table {self.side_name(table)} as select * from _part")
+            else:
+                self.con.execute(f"insert into {self.side_name(table)} select * from _part")
+        finally:
+            self.con.unregister("_part")
+        self.rows[table] += frame.height
+
+    def _side_exists(self, table: str) -> bool:
+        schema, name = self.side_name(table).split(".")
+        return bool(
+            self.con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchone()[0]
+        )
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            return  # live tables untouched; leftovers are dropped by the next run
+        self.con.execute("begin transaction")
+        try:
+            for table in self.tables:
+                self.con.execute(f"drop table if exists {table}")
+                if self._side_exists(table):
+                    name = table.split(".")[1]
+                    self.con.execute(f"alter table {self.side_name(table)} rename to {name}")
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+
 def replace_table_in_parts(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -22,40 +85,8 @@ def replace_table_in_parts(
     on_part: Callable[[int, int], None] = lambda _i, _rows: None,
 ) -> int:
     """Write ``parts`` to ``table`` (schema.name) through a side table; return rows written."""
-    schema, name = table.split(".")
-    side = f"{schema}.{name}__next"
-    con.execute(f"create schema if not exists {schema}")
-    con.execute(f"drop table if exists {side}")
-    rows = 0
-    for i, part in enumerate(parts, start=1):
-        con.register("_part", part.to_arrow())
-        try:
-            if i == 1:
-                con.execute(f"create table {side} as select * from _part")
-            else:
-                con.execute(f"insert into {side} select * from _part")
-        finally:
-            con.unregister("_part")
-        rows += part.height
-        on_part(i, rows)
-    if rows == 0 and not _exists(con, schema, f"{name}__next"):
-        return 0
-    con.execute("begin transaction")
-    try:
-        con.execute(f"drop table if exists {table}")
-        con.execute(f"alter table {side} rename to {name}")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return rows
-
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
+    with SideTables(con, [table]) as side:
+        for i, part in enumerate(parts, start=1):
+            side.append(table, part)
+            on_part(i, side.rows[table])
+    return side.rows[table]

@@ -1,0 +1,377 @@
+"""Peer reference distributions: where a value stands among its peers, learnt once, reusable.
+
+A ``PeerReference`` stores, for every indicator and every peer group, the mid-rank cumulative
+distribution of the values seen when it was fitted (at most ``knots`` points per group). Any
+later row, even a single one, is then placed in its own group by interpolation, so scoring does
+not depend on which other rows happen to be in the batch. Groups come in levels, narrowest
+first (e.g. industry division x size class, then section x size class, then section, then
+everyone); a row uses the first level whose group held at least ``min_group`` values of that
+indicator. Percentiles are bounded in [0, 1], so outliers and heavy tails need no clipping: a
+value beyond everything seen ties with the most extreme one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+#: Peer levels of the enterprise-health warehouse (``marts.fct_firm_indicators``), narrowest
+#: first; the same fallback as scoring v1's ``scoring.peers``, pooled over months.
+WAREHOUSE_PEER_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("industry_division", "size_class"),
+    ("industry_section", "size_class"),
+    ("industry_section",),
+    (),
+)
+
+_ALL = "_all"  # constant key of the level that holds every row
+
+
+def _level_keys(level: tuple[str, ...]) -> list[str]:
+    return list(level) if level else [_ALL]
+
+
+def level_label(level: tuple[str, ...], values: Sequence[object], by: str | None = None) -> str:
+    """Return a readable name of one peer group, e.g. ``"33|小型"`` or ``"all"``.
+
+    The partition column ``by`` (e.g. the month) is left out of the name.
+
+    Examples
+    --------
+    >>> level_label(("industry_division", "size_class"), ["33", "小型"]), level_label((), [])
+    ('33|小型', 'all')
+    >>> level_label(("month", "size_class"), ["2024-01-01", "小型"], by="month")
+    '小型'
+    """
+    if not level:
+        return "all"
+    shown = [str(v) for k, v in zip(level, values, strict=True) if k != by]
+    return "|".join(shown) if shown else "all"
+
+
+@dataclass(frozen=True)
+class PeerReference:
+    """Fitted peer distributions; build with ``PeerReference.fit``.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Indicator columns, in the order of the arrays ``transform`` returns.
+    levels : tuple of tuple of str
+        Key columns of each peer level, narrowest first; the last is ``()`` (everyone).
+    min_group : int
+        Fewest reference values a group needs before a row may use it.
+    by : str or None
+        Partition column (e.g. the month) every level is nested in; None pools all rows.
+    groups : tuple of polars.DataFrame
+        Per level: its key columns and ``gid`` (UInt32), one row per group seen.
+    counts : numpy.ndarray
+        ``counts[c][l]``: reference values per group id (column c, level l); object array.
+    table_of : numpy.ndarray
+        ``table_of[c][l]``: id of the knot table per group id (-1 when too few values).
+    offsets, knot_values, knot_cdf : numpy.ndarray
+        Knot tables, concatenated: table t is ``knot_values[offsets[t]:offsets[t + 1]]``
+        (increasing) with mid-rank cumulative shares ``knot_cdf`` (increasing, in (0, 1)).
+    table_names : tuple of str
+        Peer-group label of each knot table (for explanations).
+    """
+
+    columns: tuple[str, ...]
+    levels: tuple[tuple[str, ...], ...]
+    min_group: int
+    by: str | None
+    groups: tuple[pl.DataFrame, ...]
+    table_of: tuple[tuple[np.ndarray, ...], ...]
+    offsets: np.ndarray
+    knot_values: np.ndarray
+    knot_cdf: np.ndarray
+    table_names: tuple[str, ...]
+
+    @classmethod
+    def fit(
+        cls,
+        frame: pl.DataFrame,
+        columns: Sequence[str],
+        levels: Sequence[Sequence[str]] = ((),),
+        min_group: int = 30,
+        knots: int = 51,
+        by: str | None = None,
+    ) -> PeerReference:
+        """Return the peer distributions of ``columns`` in ``frame``.
+
+        Parameters
+        ----------
+        frame : polars.DataFrame
+            Reference rows: the indicator columns (numeric; null, NaN and infinities are not
+            values) and every key column of ``levels``.
+        columns : sequence of str
+            Indicator columns.
+        levels : sequence of sequence of str
+            Peer levels, narrowest first; ``()`` (everyone) is appended when not last.
+        min_group : int
+            Fewest values a group needs to be used (the everyone level is always usable).
+        knots : int
+            Most knots stored per group (>= 3); more give finer percentiles, cost memory.
+        by : str, optional
+            Rank within each value of this column first (e.g. ``period_month``: peers of the
+            same month, as scoring v1 does); the levels become ``(by, *level)``, then
+            ``(by,)``, then everyone pooled (for values of ``by`` never seen).
+
+        Returns
+        -------
+        PeerReference
+
+        Examples
+        --------
+        >>> ref = PeerReference.fit(pl.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}), ["x"])
+        >>> ref.transform(pl.DataFrame({"x": [2.0, 2.5, 99.0, None]}))[0][:, 0].tolist()
+        [0.375, 0.5, 0.875, nan]
+        """
+        if knots < 3:
+            raise ValueError(f"knots must be at least 3, got {knots}")
+        if min_group < 1:
+            raise ValueError(f"min_group must be at least 1, got {min_group}")
+        levels_t = tuple(tuple(level) for level in levels if tuple(level))
+        if by is not None:
+            levels_t = (*[(by, *level) for level in levels_t], (by,))
+        levels_t = (*levels_t, ())
+        keys_needed = sorted({k for level in levels_t for k in level})
+        missing = [c for c in (*columns, *keys_needed) if c not in frame.columns]
+        if missing:
+            raise ValueError(f"reference frame is missing column(s): {', '.join(missing)}")
+        base = frame.select(
+            *[pl.col(k).cast(pl.String) for k in keys_needed],
+            pl.lit(0, pl.UInt8).alias(_ALL),
+            *[_clean(pl.col(c)).alias(c) for c in columns],
+        )
+        groups = []
+        for level in levels_t:
+            keys = _level_keys(level)
+            groups.append(
+                base.select(keys)
+                .drop_nulls()
+                .group_by(keys)
+                .agg(pl.len().alias("rows"))
+                .sort(keys)
+                .with_row_index("gid")
+                .select(*keys, "gid", "rows")
+            )
+        gids = base.select(
+            [
+                base.select(_level_keys(level))
+                .join(group.drop("rows"), on=_level_keys(level), how="left", maintain_order="left")[
+                    "gid"
+                ]
+                .alias(f"_gid{li}")
+                for li, (level, group) in enumerate(zip(levels_t, groups, strict=True))
+            ]
+        )
+        offsets = [0]
+        values_parts: list[np.ndarray] = []
+        cdf_parts: list[np.ndarray] = []
+        names: list[str] = []
+        table_of = []
+        for column in columns:
+            per_level = []
+            for li, (level, group) in enumerate(zip(levels_t, groups, strict=True)):
+                knots_frame = _knots(gids[f"_gid{li}"], base[column], knots)
+                sizes = knots_frame.group_by("gid", maintain_order=True).agg(
+                    pl.col("_n").first(), pl.len().alias("_k")
+                )
+                table = np.full(group.height, -1, dtype=np.int64)
+                usable = sizes.filter((pl.col("_n") >= min_group) | pl.lit(level == ()))
+                first_id = len(names)
+                table[usable["gid"].to_numpy()] = np.arange(first_id, first_id + usable.height)
+                keep = knots_frame.filter(pl.col("gid").is_in(usable["gid"].implode()))
+                values_parts.append(keep["_v"].to_numpy())
+                cdf_parts.append(keep["_cdf"].to_numpy())
+                offsets.extend((offsets[-1] + np.cumsum(usable["_k"].to_numpy())).tolist())
+                labels = group.join(usable.select("gid"), on="gid", how="semi").sort("gid")
+                names.extend(level_label(level, row[:-2], by) for row in labels.rows())
+                per_level.append(table)
+            table_of.append(tuple(per_level))
+        return cls(
+            columns=tuple(columns),
+            levels=levels_t,
+            min_group=min_group,
+            by=by,
+            groups=tuple(groups),
+            table_of=tuple(table_of),
+            offsets=np.asarray(offsets, dtype=np.int64),
+            knot_values=np.concatenate(values_parts) if values_parts else np.zeros(0),
+            knot_cdf=np.concatenate(cdf_parts) if cdf_parts else np.zeros(0),
+            table_names=tuple(names),
+        )
+
+    def tables(self, frame: pl.DataFrame, overall: Sequence[bool] | None = None) -> np.ndarray:
+        """Return the knot table each row uses for each column (rows x columns, -1 = none).
+
+        The narrowest level whose group (the row's key values, none null) was usable; for
+        columns flagged in ``overall``, the everyone level.
+        """
+        n = frame.height
+        gids = []
+        for level, group in zip(self.levels, self.groups, strict=True):
+            if level:
+                keys = list(level)
+                gid = (
+                    frame.select(*[pl.col(k).cast(pl.String) for k in keys])
+                    .join(group.drop("rows"), on=keys, how="left", maintain_order="left")["gid"]
+                    .fill_null(-1)
+                    .cast(pl.Int64)
+                    .to_numpy()
+                )
+            else:
+                gid = np.zeros(n, dtype=np.int64) if group.height else np.full(n, -1, np.int64)
+            gids.append(gid)
+        out = np.full((n, len(self.columns)), -1, dtype=np.int64, order="F")
+        last = len(gids) - 1
+        for c in range(len(self.columns)):
+            column = out[:, c]
+            for li, gid in enumerate(gids):
+                if overall is not None and overall[c] and li != last:
+                    continue
+                todo = np.flatnonzero((column < 0) & (gid >= 0))
+                if todo.size == 0:
+                    continue
+                column[todo] = self.table_of[c][li][gid[todo]]
+        return out
+
+    def group_labels(self, frame: pl.DataFrame) -> pl.Series:
+        """Return each row's peer group: the narrowest level whose group had ``min_group`` rows.
+
+        Examples
+        --------
+        >>> frame = pl.DataFrame({"s": ["a", "a", "b"], "x": [1.0, 2.0, 3.0]})
+        >>> ref = PeerReference.fit(frame, ["x"], [("s",)], min_group=2)
+        >>> ref.group_labels(frame).to_list()
+        ['a', 'a', 'all']
+        """
+        frame = self._with_keys(frame)
+        label = pl.lit(None, pl.String)
+        parts = []
+        for li, (level, group) in enumerate(zip(self.levels, self.groups, strict=True)):
+            if not level:
+                parts.append(pl.lit("all"))
+                continue
+            shown = [k for k in level if k != self.by]
+            name = pl.concat_str([pl.col(k) for k in shown], separator="|") if shown else "all"
+            named = group.filter(pl.col("rows") >= self.min_group).select(
+                *level, pl.lit(name).alias(f"_l{li}") if not shown else name.alias(f"_l{li}")
+            )
+            frame = frame.with_columns(pl.col(k).cast(pl.String) for k in level).join(
+                named, on=list(level), how="left", maintain_order="left"
+            )
+            parts.append(pl.col(f"_l{li}"))
+        label = pl.coalesce(parts) if parts else label
+        return frame.with_columns(label.alias("peer_group"))["peer_group"]
+
+    def transform(
+        self, frame: pl.DataFrame, overall: Sequence[bool] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each value's mid-rank share in its peer group, and the knot table used.
+
+        Parameters
+        ----------
+        frame : polars.DataFrame
+            Rows to place: the indicator columns and the level keys (missing key columns are
+            treated as null, so those levels are skipped).
+        overall : sequence of bool, optional
+            Per column: True ranks among everyone instead of the peer group.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Rows x columns shares in [0, 1] (NaN where the value is missing or no group has
+            values) and rows x columns knot-table ids (-1 where none).
+        """
+        frame = self._with_keys(frame)
+        table = self.tables(frame, overall)
+        shares = np.full(table.shape, np.nan, order="F")
+        for c, column in enumerate(self.columns):
+            values = frame.select(_clean(pl.col(column)))[column].to_numpy()
+            present = np.flatnonzero(~np.isnan(values) & (table[:, c] >= 0))
+            shares[present, c] = self._interp(values[present], table[present, c], inverse=False)
+        return shares, table
+
+    def value_at(self, share: np.ndarray, table: np.ndarray) -> np.ndarray:
+        """Return the value whose mid-rank share in knot table ``table`` is ``share``.
+
+        The inverse of ``transform`` (for "what value would move the firm up a bin");
+        NaN where ``table`` is -1 or ``share`` is NaN.
+
+        Examples
+        --------
+        >>> ref = PeerReference.fit(pl.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}), ["x"])
+        >>> ref.value_at(np.array([0.5, 0.875]), np.array([0, 0])).tolist()
+        [2.5, 4.0]
+        """
+        out = np.full(share.shape, np.nan)
+        ok = (table >= 0) & ~np.isnan(share)
+        out[ok] = self._interp(share[ok], table[ok], inverse=True)
+        return out
+
+    def _with_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+        keys = sorted({k for level in self.levels for k in level})
+        absent = [k for k in keys if k not in frame.columns]
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"frame is missing indicator column(s): {', '.join(missing)}")
+        return frame.with_columns(pl.lit(None, pl.String).alias(k) for k in absent)
+
+    def _interp(self, x: np.ndarray, table: np.ndarray, inverse: bool) -> np.ndarray:
+        out = np.empty(x.shape)
+        if x.size == 0:
+            return out
+        order = np.argsort(table, kind="stable")
+        sorted_tables = table[order]
+        starts = np.flatnonzero(np.r_[True, sorted_tables[1:] != sorted_tables[:-1]])
+        ends = np.r_[starts[1:], sorted_tables.size]
+        for start, end in zip(starts, ends, strict=True):
+            t = sorted_tables[start]
+            lo, hi = self.offsets[t], self.offsets[t + 1]
+            rows = order[start:end]
+            if inverse:
+                out[rows] = np.interp(x[rows], self.knot_cdf[lo:hi], self.knot_values[lo:hi])
+            else:
+                out[rows] = np.interp(x[rows], self.knot_values[lo:hi], self.knot_cdf[lo:hi])
+        return out
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    """Float64 with NaN and infinities as null: none of them is a value to rank."""
+    as_float = expr.cast(pl.Float64)
+    return pl.when(as_float.is_finite()).then(as_float)
+
+
+def _knots(gid: pl.Series, values: pl.Series, knots: int) -> pl.DataFrame:
+    """Return at most about ``knots`` (value, mid-rank share) points per group id."""
+    counted = (
+        pl.DataFrame({"gid": gid, "_v": values})
+        .drop_nulls()
+        .group_by("gid", "_v")
+        .agg(pl.len().alias("_c"))
+        .sort("gid", "_v")
+    )
+    r = pl.int_range(pl.len()).over("gid")
+    m = pl.len().over("gid")
+    total = pl.col("_c").sum().over("gid")
+    return (
+        counted.with_columns(
+            _n=total,
+            _cdf=(pl.col("_c").cum_sum().over("gid") - pl.col("_c") / 2.0) / total,
+            _r=r,
+            _m=m,
+            _b=r * (knots - 1) // pl.max_horizontal(m - 1, 1),
+        )
+        .filter(
+            (pl.col("_m") <= knots)
+            | (pl.col("_r") == 0)
+            | (pl.col("_r") == pl.col("_m") - 1)
+            | (pl.col("_b") != pl.col("_b").shift(1).over("gid"))
+        )
+        .select("gid", "_v", "_cdf", "_n")
+    )
