@@ -67,9 +67,10 @@ def run_stage(stage: str, root: Path, firms: int, months: int) -> dict:
         capture_output=True,
         text=True,
     )
+    # the marker can follow a progress bar on the same line
     for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
+        if "RESULT {" in line:
+            return json.loads(line[line.index("RESULT {") + 7 :])
     raise RuntimeError(f"stage {stage} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
