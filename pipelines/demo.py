@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.settings import published_path
     from pipelines.summary import format_summary, run_summary
 
     print(">> running the pipeline: ingest -> dbt -> scoring -> delivery")
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             db_path=db_path,
             extract=extract,
             failed_steps=failed,
+            published=published_path(),
         )
     )
     return 0 if result.success else 1
