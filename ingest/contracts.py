@@ -21,6 +21,7 @@ COLUMN_TYPES = {
     "date_cn",  # 2024年03月15日
     "period_cn",  # statistics report period: 2024年3月, 2024年1-2月 -> first day of the last month
     "year",  # 2024
+    "month_compact",  # 202403 -> 2024-03-01 (a billing or contribution month)
 }
 
 
@@ -125,6 +126,24 @@ AMR_ANNUAL_REPORT = FeedContract(
         C("纳税总额(万元)", "total_tax_10k", "decimal", required=False),
         C("负债总额(万元)", "total_liabilities_10k", "decimal", required=False),
         C("养老保险参保人数", "pension_insured", "int", required=False),
+        # 多报合一: the sections other departments read from the same filing
+        C("认缴出资额(万元)", "subscribed_capital_10k", "decimal", required=False),
+        C("实缴出资额(万元)", "paid_in_capital_10k", "decimal", required=False),
+        C("对外提供保证担保金额(万元)", "guarantees_given_10k", "decimal", required=False),
+        C("是否有网站或网店", "has_website_flag", "text", required=False, allowed=("是", "否")),
+        C("失业保险参保人数", "unemployment_insured", "int", required=False),
+        C("医疗保险参保人数", "medical_insured", "int", required=False),
+        C("工伤保险参保人数", "injury_insured", "int", required=False),
+        C("生育保险参保人数", "maternity_insured", "int", required=False),
+        C("单位缴费基数(万元)", "contribution_base_10k", "decimal", required=False),
+        C("本期实际缴费金额(万元)", "contributions_paid_10k", "decimal", required=False),
+        C("单位累计欠缴金额(万元)", "contribution_arrears_10k", "decimal", required=False),
+        C("出口额(万元)", "export_10k", "decimal", required=False),
+        C("进口额(万元)", "import_10k", "decimal", required=False),
+        C("研发费用(万元)", "rd_expense_10k", "decimal", required=False),
+        C("综合能源消费量(吨标准煤)", "energy_tce", "decimal", required=False),
+        C("是否外商投资企业", "foreign_investment_flag", "text", False, ("是", "否")),
+        C("经常项目外汇收入(万美元)", "fx_receipts_10k_usd", "decimal", required=False),
     ),
     key=("uscc", "report_year"),
     description="Annual report (企业年度报告), filed January-June of the following year.",
@@ -170,6 +189,8 @@ STATS_INDUSTRY_MONTHLY = FeedContract(
         C("利润总额本年累计(千元)", "profit_ytd_k", "decimal", required=False),
         C("研发费用本年累计(千元)", "rd_expense_ytd_k", "decimal", required=False),
         C("期末从业人数", "employees", "int", required=False),
+        C("新产品产值本年累计(千元)", "new_product_output_ytd_k", "decimal", required=False),
+        C("综合能源消费量本年累计(吨标准煤)", "energy_ytd_tce", "decimal", required=False),
     ),
     key=("uscc", "report_month"),
     description="Above-scale firms' monthly report, year-to-date values; February covers 1-2月.",
@@ -199,8 +220,8 @@ COURT_ENFORCEMENT = FeedContract(
 
 CREDIT_DISHONEST = FeedContract(
     feed_id="credit_dishonest",
-    department="credit",
-    department_zh="信用",
+    department="court",  # published by the courts; the feed id is kept for history
+    department_zh="法院",
     title_zh="失信被执行人名单",
     file_pattern=r"dishonest_(?P<period>\d{6})\.json",
     format="json",
@@ -217,6 +238,275 @@ CREDIT_DISHONEST = FeedContract(
     description="Dishonest-debtor listings and removals (信用修复) published in the month.",
 )
 
+AMR_PENALTY = FeedContract(
+    feed_id="amr_penalty",
+    department="amr",
+    department_zh="市场监管",
+    title_zh="行政处罚信息",
+    file_pattern=r"penalty_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="utf-8-sig",
+    columns=(
+        C("行政处罚决定书文号", "penalty_no", "text"),
+        C("当事人名称", "firm_name", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("处罚决定日期", "decision_date", "date_iso"),
+        C(
+            "处罚种类",
+            "penalty_type",
+            "text",
+            allowed=("警告", "罚款", "没收违法所得", "责令停产停业", "吊销许可证"),
+        ),
+        C("罚没金额(万元)", "amount_10k", "decimal", required=False),
+        C("违法行为类型", "reason", "text", required=False),
+        C("公示截止日期", "publicity_end_date", "date_iso", required=False),
+    ),
+    key=("penalty_no",),
+    description="Administrative penalties decided in the month, with the end of their publicity.",
+)
+
+AMR_ABNORMAL = FeedContract(
+    feed_id="amr_abnormal",
+    department="amr",
+    department_zh="市场监管",
+    title_zh="经营异常名录",
+    file_pattern=r"abnormal_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="utf-8",
+    columns=(
+        C("列入决定书文号", "listing_no", "text"),
+        C("企业名称", "firm_name", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("列入日期", "listed_date", "date_compact"),
+        C("列入经营异常名录原因", "listed_reason", "text"),
+        C("移出日期", "removed_date", "date_compact", required=False),
+        C("移出经营异常名录原因", "removed_reason", "text", required=False),
+    ),
+    key=("listing_no", "removed_date"),
+    description="Abnormal-operation listings and removals in the month; latest record wins.",
+)
+
+TAX_CREDIT_GRADE = FeedContract(
+    feed_id="tax_credit_grade",
+    department="tax",
+    department_zh="税务",
+    title_zh="纳税信用等级评价结果",
+    file_pattern=r"credit_grade_(?P<period>\d{4})\.csv",
+    format="csv",
+    encoding="gbk",
+    columns=(
+        C("纳税人识别号", "uscc", "uscc"),
+        C("纳税人名称", "firm_name", "text"),
+        C("评价年度", "assessment_year", "year"),
+        C("信用级别", "grade", "text", allowed=("A", "B", "M", "C", "D")),
+        C("发布日期", "published_date", "date_compact"),
+    ),
+    key=("uscc", "assessment_year"),
+    description="Yearly tax credit grades for year YYYY, published in April of YYYY+1.",
+)
+
+HRSS_INSURED = FeedContract(
+    feed_id="hrss_insured",
+    department="hrss",
+    department_zh="人社",
+    title_zh="单位社会保险参保缴费信息",
+    file_pattern=r"insured_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="utf-8-sig",
+    columns=(
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("单位名称", "firm_name", "text"),
+        C("费款所属期", "period_month", "month_compact"),
+        C("养老保险参保人数", "pension_insured", "int"),
+        C("失业保险参保人数", "unemployment_insured", "int", required=False),
+        C("医疗保险参保人数", "medical_insured", "int", required=False),
+        C("工伤保险参保人数", "injury_insured", "int", required=False),
+        C("生育保险参保人数", "maternity_insured", "int", required=False),
+        C("缴费基数(元)", "contribution_base", "decimal"),
+        C("应缴金额(元)", "contributions_due", "decimal"),
+        C("实缴金额(元)", "contributions_paid", "decimal"),
+        C("累计欠费金额(元)", "arrears_balance", "decimal"),
+    ),
+    key=("uscc", "period_month"),
+    description="Monthly social-insurance headcounts and contributions per employer.",
+)
+
+HRSS_WAGE_DISPUTE = FeedContract(
+    feed_id="hrss_wage_dispute",
+    department="hrss",
+    department_zh="人社",
+    title_zh="劳动争议及欠薪案件",
+    file_pattern=r"wage_dispute_(?P<period>\d{6})\.xlsx",
+    format="xlsx",
+    encoding="binary",
+    sheet="劳动争议案件",
+    columns=(
+        C("案件编号", "case_no", "text"),
+        C("用人单位名称", "firm_name", "text"),
+        C("用人单位统一社会信用代码", "uscc", "uscc"),
+        C("立案日期", "filed_date", "date_cn"),
+        C("涉及劳动者人数", "workers", "int", required=False),
+        C("涉案金额(元)", "amount", "decimal", required=False),
+        C("案件状态", "case_status", "text", allowed=("处理中", "已结案")),
+        C("结案日期", "closed_date", "date_cn", required=False),
+    ),
+    key=("case_no", "case_status"),
+    description="Labour-dispute and unpaid-wage cases filed or closed in the month.",
+)
+
+POWER_USAGE = FeedContract(
+    feed_id="power_usage",
+    department="power",
+    department_zh="电力",
+    title_zh="企业用电量",
+    file_pattern=r"usage_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="utf-8",
+    columns=(
+        C("户号", "account_no", "text"),
+        C("户名", "firm_name", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("电费年月", "bill_month", "month_compact"),
+        C("用电类别", "tariff_class", "text", required=False),
+        C("用电量(千瓦时)", "kwh", "decimal"),
+    ),
+    key=("account_no", "bill_month"),
+    description="Monthly electricity use per meter account (户号); a firm may have several.",
+)
+
+CUSTOMS_TRADE = FeedContract(
+    feed_id="customs_trade",
+    department="customs",
+    department_zh="海关",
+    title_zh="企业进出口统计",
+    file_pattern=r"trade_(?P<period>\d{6})\.xlsx",
+    format="xlsx",
+    encoding="binary",
+    sheet="进出口",
+    columns=(
+        C("海关编码", "customs_code", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("企业名称", "firm_name", "text"),
+        C("统计年月", "trade_month", "month_compact"),
+        C("出口额(万元)", "export_10k", "decimal", required=False),
+        C("进口额(万元)", "import_10k", "decimal", required=False),
+    ),
+    key=("uscc", "trade_month"),
+    description="Monthly exports and imports of trading firms (firms with no trade have no row).",
+)
+
+CREDIT_LOANS = FeedContract(
+    feed_id="credit_loans",
+    department="credit",
+    department_zh="金融办",
+    title_zh="企业信贷信息",
+    file_pattern=r"loans_(?P<period>\d{6})\.json",
+    format="json",
+    encoding="utf-8",
+    columns=(
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("企业名称", "firm_name", "text"),
+        C("统计日期", "stat_date", "date_iso"),
+        C("贷款余额(万元)", "loans_outstanding_10k", "decimal"),
+        C("逾期贷款余额(万元)", "overdue_10k", "decimal", required=False),
+        C("对外担保余额(万元)", "guarantees_given_10k", "decimal", required=False),
+        C("授信机构数", "lenders", "int", required=False),
+    ),
+    key=("uscc", "stat_date"),
+    description="Month-end loans outstanding, overdue and guarantees per borrowing firm.",
+)
+
+IP_RIGHTS = FeedContract(
+    feed_id="ip_rights",
+    department="ip",
+    department_zh="知识产权",
+    title_zh="专利及商标信息",
+    file_pattern=r"ip_rights_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="utf-8",
+    columns=(
+        C("申请号/注册号", "right_no", "text"),
+        C("权利人名称", "firm_name", "text"),
+        C("权利人统一社会信用代码", "uscc", "uscc"),
+        C("类型", "right_type", "text", allowed=("发明专利", "实用新型", "外观设计", "注册商标")),
+        C("申请日", "application_date", "date_compact"),
+        C("授权日", "granted_date", "date_compact", required=False),
+        C("失效日", "lapsed_date", "date_compact", required=False),
+        C("法律状态", "legal_status", "text", allowed=("审查中", "有效", "失效")),
+    ),
+    key=("right_no", "legal_status"),
+    description="Patent and trademark applications, grants and lapses in the month.",
+)
+
+SCI_CERTIFICATION = FeedContract(
+    feed_id="sci_certification",
+    department="sci",
+    department_zh="科技",
+    title_zh="科技企业认定名单",
+    file_pattern=r"certification_(?P<period>\d{6})\.xlsx",
+    format="xlsx",
+    encoding="binary",
+    sheet="认定名单",
+    columns=(
+        C("证书编号", "certificate_no", "text"),
+        C("企业名称", "firm_name", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C(
+            "认定类型",
+            "certification",
+            "text",
+            allowed=("高新技术企业", "专精特新中小企业", "科技型中小企业"),
+        ),
+        C("发证日期", "issued_date", "date_iso"),
+        C("有效期至", "expiry_date", "date_iso"),
+        C("撤销日期", "revoked_date", "date_iso", required=False),
+    ),
+    key=("certificate_no", "revoked_date"),
+    description="Certificates issued or revoked in the month; latest record per certificate wins.",
+)
+
+SUBSIDY_PAYMENT = FeedContract(
+    feed_id="subsidy_payment",
+    department="subsidy",
+    department_zh="财政·经信",
+    title_zh="财政补助资金拨付",
+    file_pattern=r"subsidy_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="gbk",
+    columns=(
+        C("拨付单号", "payment_no", "text"),
+        C("企业名称", "firm_name", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("项目名称", "programme", "text"),
+        C("主管部门", "issuing_department", "text"),
+        C("拨付金额(万元)", "amount_10k", "decimal"),
+        C("拨付日期", "paid_date", "date_cn"),
+    ),
+    key=("payment_no",),
+    description="Subsidies paid in the month (programme, department, amount, date).",
+)
+
+ENV_PENALTY = FeedContract(
+    feed_id="env_penalty",
+    department="env",
+    department_zh="生态环境",
+    title_zh="环境行政处罚",
+    file_pattern=r"env_penalty_(?P<period>\d{6})\.json",
+    format="json",
+    encoding="utf-8",
+    columns=(
+        C("处罚决定书文号", "penalty_no", "text"),
+        C("企业名称", "firm_name", "text"),
+        C("统一社会信用代码", "uscc", "uscc"),
+        C("处罚日期", "decision_date", "date_iso"),
+        C("违法类型", "violation", "text"),
+        C("罚款金额(元)", "amount", "decimal", required=False),
+        C("整改完成日期", "rectified_date", "date_iso", required=False),
+    ),
+    key=("penalty_no", "rectified_date"),
+    description="Environmental penalties decided, and rectifications completed, in the month.",
+)
+
 CONTRACTS: dict[str, FeedContract] = {
     c.feed_id: c
     for c in (
@@ -226,5 +516,17 @@ CONTRACTS: dict[str, FeedContract] = {
         STATS_INDUSTRY_MONTHLY,
         COURT_ENFORCEMENT,
         CREDIT_DISHONEST,
+        AMR_PENALTY,
+        AMR_ABNORMAL,
+        TAX_CREDIT_GRADE,
+        HRSS_INSURED,
+        HRSS_WAGE_DISPUTE,
+        POWER_USAGE,
+        CUSTOMS_TRADE,
+        CREDIT_LOANS,
+        IP_RIGHTS,
+        SCI_CERTIFICATION,
+        SUBSIDY_PAYMENT,
+        ENV_PENALTY,
     )
 }

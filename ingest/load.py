@@ -104,6 +104,13 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> Non
     cols = [f'"{c.name}" {_SQL_TYPES[column_dtype(c)]}' for c in contract.columns]
     cols += [f"{k} {v}" for k, v in SYSTEM_COLUMNS.items()]
     con.execute(f"create table if not exists raw.{contract.feed_id} ({', '.join(cols)})")
+    # a contract that gained columns (e.g. the annual report's 多报合一 sections) widens the
+    # table of an existing warehouse; rows loaded before keep nulls there
+    for c in contract.columns:
+        con.execute(
+            f'alter table raw.{contract.feed_id} add column if not exists "{c.name}" '
+            f"{_SQL_TYPES[column_dtype(c)]}"
+        )
     con.execute(
         """create table if not exists raw.quarantine (
             feed_id varchar, file varchar, line bigint, reason_code varchar, reason varchar,

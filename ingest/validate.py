@@ -21,6 +21,7 @@ _DTYPES = {
     "date_cn": pl.Date,
     "period_cn": pl.Date,
     "year": pl.Int32,
+    "month_compact": pl.Date,
 }
 
 
@@ -51,6 +52,9 @@ def _parse(column: Column, raw: pl.Expr) -> pl.Expr:
         return raw.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     if t == "date_compact":
         return raw.str.strptime(pl.Date, "%Y%m%d", strict=False)
+    if t == "month_compact":
+        value = (raw + pl.lit("01")).str.strptime(pl.Date, "%Y%m%d", strict=False)
+        return pl.when(raw.str.contains(r"^\d{6}$")).then(value)
     if t == "date_cn":
         parts = raw.str.extract_groups(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
         return _ymd(parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3"))

@@ -835,7 +835,7 @@ class Simulation:
             {k: pl.Series([o[k] for o in objs], dtype=pl.String) for k in CREDIT_KEYS}
         )
         df = inject_row_faults(df, frng, self.f, "统一社会信用代码")
-        rel = f"credit/{M.yyyymm(ym)}/dishonest_{M.yyyymm(ym)}.json"
+        rel = f"court/{M.yyyymm(ym)}/dishonest_{M.yyyymm(ym)}.json"
         self._log_faults("credit_dishonest", rel, df, 1)
         items = [
             json.dumps(dict(zip(CREDIT_KEYS, row, strict=True)), ensure_ascii=False)

@@ -42,7 +42,7 @@ FEED_FILES = {
         REPORT_COLS[5:13],
     ),
     "court_enforcement": ("court/*/enforcement_*.xlsx", COURT_COLS, "被执行人统一社会信用代码", ()),
-    "credit_dishonest": ("credit/*/dishonest_*.json", CREDIT_KEYS, "统一社会信用代码", ()),
+    "credit_dishonest": ("court/*/dishonest_*.json", CREDIT_KEYS, "统一社会信用代码", ()),
 }
 
 
@@ -122,7 +122,7 @@ def test_layout_and_file_names(clean):
         assert (landing / f"amr/{ym}/registry_{ym}.csv").is_file()
         assert (landing / f"tax/{ym}/declaration_{ym}.csv").is_file()
         assert (landing / f"court/{ym}/enforcement_{ym}.xlsx").is_file()
-        assert (landing / f"credit/{ym}/dishonest_{ym}.json").is_file()
+        assert (landing / f"court/{ym}/dishonest_{ym}.json").is_file()
         stats = landing / f"stats/{ym}/industry_monthly_{ym}.csv"
         assert stats.is_file() == (not ym.endswith("01")), ym
     # the 2025 annual reports were filed Jan-Jun 2026 and land in amr/2026/
@@ -182,7 +182,8 @@ def test_encodings_and_headers(clean):
         next(landing.glob("court/*/enforcement_*.xlsx")), sheet_name="执行案件"
     ).columns
     assert court_cols == list(COURT_COLS)
-    credit = [json.loads(p.read_text(encoding="utf-8")) for p in landing.glob("credit/*/*.json")]
+    dishonest = landing.glob("court/*/dishonest_*.json")
+    credit = [json.loads(p.read_text(encoding="utf-8")) for p in dishonest]
     objs = [o for arr in credit for o in arr]
     assert objs, "expected some dishonest-debtor records"
     assert all(list(o) == list(CREDIT_KEYS) for o in objs)

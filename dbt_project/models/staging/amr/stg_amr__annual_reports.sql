@@ -26,7 +26,26 @@ final as (
         {{ to_cny('net_profit_10k', 10000) }} as net_profit_cny,
         {{ to_cny('total_tax_10k', 10000) }} as total_tax_cny,
         {{ to_cny('total_liabilities_10k', 10000) }} as total_liabilities_cny,
-        pension_insured
+        pension_insured,
+        -- 多报合一 sections
+        {{ to_cny('subscribed_capital_10k', 10000) }} as subscribed_capital_cny,
+        {{ to_cny('paid_in_capital_10k', 10000) }} as paid_in_capital_cny,
+        {{ to_cny('guarantees_given_10k', 10000) }} as guarantees_given_cny,
+        case has_website_flag when '是' then true when '否' then false end as has_website,
+        unemployment_insured,
+        medical_insured,
+        injury_insured,
+        maternity_insured,
+        {{ to_cny('contribution_base_10k', 10000) }} as contribution_base_cny,
+        {{ to_cny('contributions_paid_10k', 10000) }} as contributions_paid_cny,
+        {{ to_cny('contribution_arrears_10k', 10000) }} as contribution_arrears_cny,
+        {{ to_cny('export_10k', 10000) }} as export_cny,
+        {{ to_cny('import_10k', 10000) }} as import_cny,
+        {{ to_cny('rd_expense_10k', 10000) }} as rd_expense_cny,
+        cast(round(energy_tce, 2) as decimal(18, 2)) as energy_tce,
+        case foreign_investment_flag when '是' then true when '否' then false end
+            as foreign_investment,
+        cast(round(fx_receipts_10k_usd * 10000, 2) as decimal(18, 2)) as fx_receipts_usd
     from ranked
     where _rank = 1
 )

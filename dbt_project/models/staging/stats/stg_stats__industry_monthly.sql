@@ -20,7 +20,9 @@ final as (
         {{ to_cny('output_value_ytd_k', 1000) }} as output_value_ytd_cny,
         {{ to_cny('profit_ytd_k', 1000) }} as profit_ytd_cny,
         {{ to_cny('rd_expense_ytd_k', 1000) }} as rd_expense_ytd_cny,
-        employees
+        employees,
+        {{ to_cny('new_product_output_ytd_k', 1000) }} as new_product_output_ytd_cny,
+        cast(round(energy_ytd_tce, 2) as decimal(18, 2)) as energy_ytd_tce
     from ranked
     where _rank = 1
 )
