@@ -1,96 +1,76 @@
--- 多报合一, first version: one row per firm, report year and data item, each item once, with the
--- department that is authoritative for it and, where a department already holds the figure,
--- that department's value (so the item can be prefilled and later cross-checked).
+-- 多报合一: one merged annual report per firm and report year serving market supervision, tax,
+-- customs, commerce, FX, social security and statistics. Each data item appears once (its
+-- authoritative department is in seeds/config/annual_report_items.csv); basic information comes
+-- from the registry, the rest as the firm declared it, with the prefill and savings summary of
+-- fct_annual_report_prefill. Item-level detail: fct_annual_report_items.
 with reports as (
     select * from {{ ref('stg_amr__annual_reports') }}
 ),
 
-tax_years as (
-    select
-        firm_id,
-        year(period_month) as report_year,
-        sum(sales_cny) as sales_cny,
-        sum(vat_payable_cny + cit_paid_cny) as tax_paid_cny,
-        count(*) as declared_months
-    from {{ ref('stg_tax__declarations') }}
-    group by 1, 2
+firms as (
+    select * from {{ ref('dim_firm') }}
 ),
 
-stats_years as (
-    select
-        firm_id,
-        year(period_month) as report_year,
-        max_by(revenue_ytd_cny, period_month) as revenue_cny,
-        max_by(employees, period_month) as employees,
-        max(month(period_month)) as last_month
-    from {{ ref('stg_stats__industry_monthly') }}
-    group by 1, 2
-),
-
-joined as materialized (
-    select
-        reports.*,
-        tax_years.sales_cny as tax_sales_cny,
-        tax_years.tax_paid_cny as tax_paid_cny,
-        tax_years.declared_months = 12 as has_full_tax_year,
-        stats_years.revenue_cny as stats_revenue_cny,
-        stats_years.employees as stats_employees,
-        stats_years.last_month = 12 as has_full_stats_year
-    from reports
-    left join tax_years
-        on reports.firm_id = tax_years.firm_id and reports.report_year = tax_years.report_year
-    left join stats_years
-        on reports.firm_id = stats_years.firm_id and reports.report_year = stats_years.report_year
-),
-
-items as (
-    select firm_id, report_year, filed_date, 'employees' as item_code, '从业人数' as item_name_zh,
-        '市场监管' as authoritative_department_zh, cast(employees as double) as declared_value,
-        case when has_full_stats_year then cast(stats_employees as double) end as department_value,
-        case when has_full_stats_year then '统计' end as department_value_source_zh
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'total_assets', '资产总额', '税务', total_assets_cny, null, null
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'owners_equity', '所有者权益合计', '税务', owners_equity_cny, null, null
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'total_revenue', '营业总收入', '税务', total_revenue_cny,
-        case when has_full_tax_year then tax_sales_cny end,
-        case when has_full_tax_year then '税务' end
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'main_revenue', '主营业务收入', '统计', main_revenue_cny,
-        case when has_full_stats_year then stats_revenue_cny end,
-        case when has_full_stats_year then '统计' end
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'total_profit', '利润总额', '税务', total_profit_cny, null, null
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'net_profit', '净利润', '税务', net_profit_cny, null, null
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'total_tax', '纳税总额', '税务', total_tax_cny,
-        case when has_full_tax_year then tax_paid_cny end,
-        case when has_full_tax_year then '税务' end
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'total_liabilities', '负债总额', '税务', total_liabilities_cny, null, null
-    from joined
-    union all
-    select firm_id, report_year, filed_date, 'pension_insured', '养老保险参保人数', '人社',
-        cast(pension_insured as double), null, null
-    from joined
+prefill as (
+    select * from {{ ref('fct_annual_report_prefill') }}
 ),
 
 final as (
     select
-        firm_id || '|' || cast(report_year as varchar) || '|' || item_code as report_item_id,
-        *,
-        department_value is not null as is_prefillable
-    from items
+        reports.firm_id || '|' || cast(reports.report_year as varchar) as report_id,
+        reports.firm_id,
+        cast(reports.report_year as integer) as report_year,
+        reports.filed_date,
+        -- 企业基本信息 (registry, 市场监管)
+        firms.firm_name,
+        firms.legal_form,
+        firms.industry_class_code,
+        firms.county_code,
+        firms.founded_date,
+        firms.registration_status,
+        reports.has_website,
+        reports.employees,
+        -- 股东及出资信息 (市场监管, 商务, 外汇)
+        reports.subscribed_capital_cny,
+        reports.paid_in_capital_cny,
+        reports.guarantees_given_cny,
+        -- 资产状况信息 (税务, 统计)
+        reports.total_assets_cny,
+        reports.owners_equity_cny,
+        reports.total_revenue_cny,
+        reports.main_revenue_cny,
+        reports.total_profit_cny,
+        reports.net_profit_cny,
+        reports.total_tax_cny,
+        reports.total_liabilities_cny,
+        -- 社保信息 (人社)
+        reports.pension_insured,
+        reports.unemployment_insured,
+        reports.medical_insured,
+        reports.injury_insured,
+        reports.maternity_insured,
+        reports.contribution_base_cny,
+        reports.contributions_paid_cny,
+        reports.contribution_arrears_cny,
+        -- 海关报关信息 (海关)
+        reports.export_cny,
+        reports.import_cny,
+        -- 商务信息, 外汇信息
+        reports.foreign_investment,
+        reports.fx_receipts_usd,
+        -- 统计信息
+        reports.rd_expense_cny,
+        reports.energy_tce,
+        -- what the merge saves
+        prefill.items_applicable,
+        prefill.items_prefilled,
+        prefill.entries_to_type,
+        prefill.entries_filed_separately,
+        prefill.duplicate_entries_removed,
+        prefill.entries_saved
+    from reports
+    left join firms on reports.firm_id = firms.firm_id
+    left join prefill on reports.firm_id = prefill.firm_id and reports.report_year = prefill.report_year
 )
 
 select * from final
