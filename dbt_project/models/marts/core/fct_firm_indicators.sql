@@ -1,6 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- The indicator table: one row per firm and month, one column per catalog indicator
--- (seeds/catalog/indicator_catalog.csv), plus peer-group keys and red flags for scoring.
--- Everything in a row is as the departments' data stood at that month's end.
+-- (seeds/catalog/indicator_catalog.csv, 91 items of 12 departments), plus peer-group keys and
+-- red flags (seeds/catalog/red_flag_catalog.csv) for scoring. Everything in a row is as the
+-- departments' data stood at that month's end: each int_<department>_features model is one row
+-- per firm-month, so the joins below never multiply rows.
 with panel as (
     select * from {{ ref('int_firm_months') }}
 ),
@@ -23,6 +27,54 @@ court as (
 
 stats as (
     select * from {{ ref('int_stats_as_of') }}
+),
+
+amr_features as (
+    select * from {{ ref('int_amr_features') }}
+),
+
+tax_features as (
+    select * from {{ ref('int_tax_features') }}
+),
+
+stats_features as (
+    select * from {{ ref('int_stats_features') }}
+),
+
+hrss_features as (
+    select * from {{ ref('int_hrss_features') }}
+),
+
+power_features as (
+    select * from {{ ref('int_power_features') }}
+),
+
+customs_features as (
+    select * from {{ ref('int_customs_features') }}
+),
+
+court_features as (
+    select * from {{ ref('int_court_features') }}
+),
+
+credit_features as (
+    select * from {{ ref('int_credit_features') }}
+),
+
+ip_features as (
+    select * from {{ ref('int_ip_features') }}
+),
+
+sci_features as (
+    select * from {{ ref('int_sci_features') }}
+),
+
+subsidy_features as (
+    select * from {{ ref('int_subsidy_features') }}
+),
+
+env_features as (
+    select * from {{ ref('int_env_features') }}
 ),
 
 thresholds as (
@@ -79,13 +131,30 @@ base as (
         stats.rd_expense_ytd_cny,
         court.open_enforcement_cases,
         court.open_enforcement_amount_cny,
-        court.is_dishonest_debtor
+        court.is_dishonest_debtor,
+        -- the twelve departments' features (indicators and the helpers of cross-department ratios)
+        amr_features.* exclude (firm_id, period_month),
+        tax_features.* exclude (firm_id, period_month),
+        stats_features.* exclude (firm_id, period_month),
+        hrss_features.* exclude (firm_id, period_month),
+        power_features.* exclude (firm_id, period_month),
+        customs_features.* exclude (firm_id, period_month),
+        court_features.* exclude (firm_id, period_month),
+        credit_features.* exclude (firm_id, period_month),
+        ip_features.* exclude (firm_id, period_month),
+        sci_features.* exclude (firm_id, period_month),
+        subsidy_features.* exclude (firm_id, period_month),
+        env_features.* exclude (firm_id, period_month)
     from panel
     left join firms on panel.firm_id = firms.firm_id
     left join tax on panel.firm_id = tax.firm_id and panel.period_month = tax.period_month
     left join reports on panel.firm_id = reports.firm_id and panel.period_month = reports.period_month
     left join court on panel.firm_id = court.firm_id and panel.period_month = court.period_month
     left join stats on panel.firm_id = stats.firm_id and panel.period_month = stats.period_month
+    {%- for dept in ['amr', 'tax', 'stats', 'hrss', 'power', 'customs', 'court', 'credit', 'ip', 'sci', 'subsidy', 'env'] %}
+    left join {{ dept }}_features
+        on panel.firm_id = {{ dept }}_features.firm_id and panel.period_month = {{ dept }}_features.period_month
+    {%- endfor %}
 ),
 
 thresholds_wide as (
@@ -155,17 +224,63 @@ final as (
         case when base.existing_months_12m >= 3
             then 12.0 * base.active_months_12m / base.existing_months_12m end as active_months_12m,
         {{ safe_divide('base.employees', 'base.previous_employees') }} - 1 as employee_growth,
+        base.report_revenue_growth,
+        base.sales_yoy_12m,
+        base.stats_revenue_yoy,
+        base.stats_output_yoy,
+        base.insured_yoy,
+        base.power_yoy_3m,
+        base.power_momentum,
+        base.power_active_months_12m,
+        base.export_yoy_12m,
+        base.import_yoy_12m,
+        base.trade_active_months_12m,
+        cast(base.subsidy_programmes_36m as double) as subsidy_programmes_36m,
         -- 创新 innovation
         {{ safe_divide('base.rd_expense_ytd_cny', 'base.revenue_ytd_cny') }} as rd_intensity,
+        base.report_rd_intensity,
+        base.new_product_share,
+        {{ safe_divide('100.0 * base.valid_patents', 'base.employees') }} as patents_per_100_staff,
+        base.invention_patent_share,
+        cast(base.valid_invention_patents as double) as valid_invention_patents,
+        cast(base.patent_applications_12m as double) as patent_applications_12m,
+        cast(base.valid_trademarks as double) as valid_trademarks,
+        cast(base.is_high_tech as double) as is_high_tech,
+        cast(base.is_srdi as double) as is_srdi,
+        cast(base.is_tech_sme as double) as is_tech_sme,
+        cast(base.certification_lapsed_12m as double) as certification_lapsed_12m,
         -- 结构 structure
         {{ safe_divide('base.total_liabilities_cny', 'base.total_assets_cny') }} as debt_to_assets,
         least({{ safe_divide('base.pension_insured', 'base.employees') }}, 1.0) as pension_coverage,
         date_diff('month', base.founded_date, base.month_end_date) / 12.0 as firm_age_years,
+        base.registered_capital_log,
+        base.paid_in_ratio,
+        base.main_business_share,
+        cast(base.is_above_scale as double) as is_above_scale,
+        least({{ safe_divide('base.hrss_pension_insured', 'base.employees') }}, 1.0) as hrss_insured_coverage,
+        base.insurance_completeness,
+        case when base.export_12m_cny = 0 then 0.0
+            else {{ safe_divide('base.export_12m_cny', 'base.sales_12m_cny') }} end as export_dependence,
+        case when base.loans_outstanding_cny = 0 then 0.0
+            else {{ safe_divide('base.loans_outstanding_cny', 'base.sales_12m_cny') }} end as loans_to_sales,
+        case when base.subsidy_12m_cny = 0 then 0.0
+            else {{ safe_divide('base.subsidy_12m_cny', 'base.sales_12m_cny') }} end as subsidy_to_sales_12m,
         -- 质效 quality and efficiency
         {{ safe_divide('base.net_profit_cny', 'base.total_revenue_cny') }} as net_profit_margin,
         {{ safe_divide('base.net_profit_cny', 'base.total_assets_cny') }} as roa,
         {{ safe_divide('base.total_revenue_cny', 'base.employees') }} as revenue_per_employee,
         {{ safe_divide('base.total_tax_cny', 'base.employees') }} as tax_per_employee,
+        base.asset_turnover,
+        base.report_tax_burden,
+        base.vat_burden_12m,
+        base.cit_to_sales_12m,
+        base.stats_profit_margin,
+        base.output_per_energy,
+        {{ safe_divide('base.tax_paid_12m_cny', 'base.energy_annualised_tce') }} as tax_per_energy,
+        base.avg_contribution_base,
+        {{ safe_divide('base.sales_12m_cny', 'base.kwh_12m') }} as revenue_per_kwh,
+        {{ safe_divide('base.tax_paid_12m_cny', 'base.kwh_12m') }} as tax_per_kwh,
+        {{ safe_divide('base.tax_paid_12m_cny', 'base.subsidy_12m_cny') }} as tax_to_subsidy_12m,
         -- 风险 risk
         case
             when base.declared_12m = 0 or base.declared_12m is null then null
@@ -180,13 +295,50 @@ final as (
             when base.sales_12m_cny > 0 then base.open_enforcement_amount_cny / base.sales_12m_cny
             else 1.0
         end as enforcement_amount_ratio,
-        case when base.total_revenue_cny is not null and base.tax_sales_year_cny is not null
-                and greatest(base.total_revenue_cny, base.tax_sales_year_cny) > 0
-            then abs(base.total_revenue_cny - base.tax_sales_year_cny)
-                / greatest(base.total_revenue_cny, base.tax_sales_year_cny)
-        end as report_tax_gap,
+        {{ relative_gap('base.total_revenue_cny', 'base.tax_sales_year_cny') }} as report_tax_gap,
         cast(missing_reports.missing_annual_report as double) as missing_annual_report,
-        -- red flags
+        base.report_insured_gap,
+        base.report_export_gap,
+        base.report_contribution_gap,
+        cast(base.admin_penalties_12m as double) as admin_penalties_12m,
+        cast(base.penalties_in_publicity as double) as penalties_in_publicity,
+        cast(base.severe_penalties_36m as double) as severe_penalties_36m,
+        cast(base.is_abnormal_listed as double) as is_abnormal_listed,
+        cast(base.abnormal_listings_36m as double) as abnormal_listings_36m,
+        base.sales_volatility_12m,
+        cast(base.arrears_months_12m as double) as arrears_months_12m,
+        cast(base.late_declarations_12m as double) as late_declarations_12m,
+        cast(base.tax_credit_score as double) as tax_credit_score,
+        cast(base.is_tax_grade_cd as double) as is_tax_grade_cd,
+        cast(base.tax_grade_downgraded as double) as tax_grade_downgraded,
+        base.contribution_paid_ratio_12m,
+        base.contribution_arrears_ratio,
+        cast(base.open_wage_disputes as double) as open_wage_disputes,
+        cast(base.wage_disputes_12m as double) as wage_disputes_12m,
+        base.wage_dispute_workers_ratio,
+        base.power_volatility_12m,
+        cast(base.enforcement_cases_12m as double) as enforcement_cases_12m,
+        cast(base.dishonest_listings_36m as double) as dishonest_listings_36m,
+        base.overdue_loan_ratio,
+        cast(base.overdue_months_12m as double) as overdue_months_12m,
+        case
+            when base.guarantees_given_cny is null then null
+            when base.guarantees_given_cny <= 0 then 0.0
+            when base.sales_12m_cny > 0 then base.guarantees_given_cny / base.sales_12m_cny
+            else 1.0
+        end as guarantee_ratio,
+        cast(base.lender_count as double) as lender_count,
+        cast(base.patents_lapsed_12m as double) as patents_lapsed_12m,
+        cast(base.certification_revoked_36m as double) as certification_revoked_36m,
+        cast(base.env_penalties_36m as double) as env_penalties_36m,
+        cast(base.env_unrectified_penalties as double) as env_unrectified_penalties,
+        case
+            when base.env_fines_36m_cny is null then null
+            when base.env_fines_36m_cny <= 0 then 0.0
+            when base.sales_12m_cny > 0 then base.env_fines_36m_cny / base.sales_12m_cny
+            else 1.0
+        end as env_penalty_amount_ratio,
+        -- red flags (seeds/catalog/red_flag_catalog.csv)
         base.is_dishonest_debtor,
         base.is_revoked
     from base
@@ -195,4 +347,4 @@ final as (
         on base.firm_id = missing_reports.firm_id and base.period_month = missing_reports.period_month
 )
 
-select * from final
+select * from final where {{ in_month_partition('period_month') }}
