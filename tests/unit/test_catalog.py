@@ -1,5 +1,12 @@
-"""The indicator catalog seed drives scoring directions and report labels."""
+"""The indicator catalog seed drives indicators, scoring directions and report labels.
 
+The catalog (seeds/catalog/indicator_catalog.csv), the columns of marts.fct_firm_indicators and
+the scoring specs must name the same 91 indicators. The built table is checked against the
+catalog by dbt (tests/assert_indicator_catalog_matches_indicator_table.sql); here the model's
+SQL is read, so a drift shows up without building anything.
+"""
+
+import re
 from pathlib import Path
 
 import polars as pl
@@ -7,22 +14,94 @@ import polars as pl
 from pipelines.defs.scoring.assets import specs_from_catalog
 from scoring import DIMENSIONS, TRANSFORMS
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "catalog"
+DBT = Path(__file__).resolve().parents[2] / "dbt_project"
+SEEDS = DBT / "seeds" / "catalog"
+INDICATOR_TABLE = DBT / "models" / "marts" / "core" / "fct_firm_indicators.sql"
+KEYS = {"firm_id", "period_month", "industry_division", "industry_section", "size_class"}
+CATEGORIES = {"基础信息", "经营信息", "财务信息", "创新信息", "信用信息"}
+DEPARTMENTS = {
+    "amr": "市场监管",
+    "tax": "税务",
+    "stats": "统计",
+    "hrss": "人社",
+    "power": "电力",
+    "customs": "海关",
+    "court": "法院",
+    "credit": "金融办",
+    "ip": "知识产权",
+    "sci": "科技",
+    "subsidy": "财政·经信",
+    "env": "生态环境",
+}
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def catalog() -> pl.DataFrame:
     return pl.read_csv(SEEDS / "indicator_catalog.csv")
 
 
-def test_catalog_rows_become_scoring_specs():
+def red_flags() -> pl.DataFrame:
+    return pl.read_csv(SEEDS / "red_flag_catalog.csv")
+
+
+def indicator_table_columns() -> list[str]:
+    """Return the output columns of fct_firm_indicators' `final` CTE, in order.
+
+    Each output line of that select ends in `as <name>,` or is a bare `base.<name>,`.
+    """
+    sql = INDICATOR_TABLE.read_text(encoding="utf-8")
+    final = sql[sql.index("final as (") :]
+    select = final[: final.index("\n    from base")]
+    columns = []
+    for line in select.splitlines():
+        line = line.strip().rstrip(",")
+        if m := re.search(r"\bas (\w+)$", line):
+            columns.append(m.group(1))
+        elif m := re.fullmatch(r"(?:base|sized)\.(\w+)", line):
+            columns.append(m.group(1))
+    return columns
+
+
+def test_catalog_has_91_items_from_12_departments_in_5_categories_and_5_dimensions():
+    cat = catalog()
+    assert cat.height == 91
+    assert cat["indicator_code"].n_unique() == 91
+    assert dict(cat.select("department", "department_zh").unique().iter_rows()) == DEPARTMENTS
+    assert set(cat["category"]) == CATEGORIES
+    assert set(cat["dimension"]) == set(DIMENSIONS)
+    for row in cat.iter_rows(named=True):
+        assert HAN.search(row["name_zh"]), row["indicator_code"]
+        assert row["name_en"] and not HAN.search(row["name_en"]), row["indicator_code"]
+        assert row["derivation"] and row["unit"], row["indicator_code"]
+
+
+def test_indicator_table_columns_are_exactly_the_catalog_and_the_red_flags():
+    columns = indicator_table_columns()
+    assert len(columns) == len(set(columns)), "a column is named twice"
+    flags = set(red_flags()["flag_code"])
+    assert set(columns) == KEYS | set(catalog()["indicator_code"]) | flags
+
+
+def test_scoring_specs_are_the_catalog():
     cat = catalog()
     specs = specs_from_catalog(cat)
-    assert len(specs) == cat.height == cat["indicator_code"].n_unique()
+    assert len(specs) == cat.height == 91
     by_code = {s.code: s for s in specs}
+    assert set(by_code) == set(indicator_table_columns()) - KEYS - set(red_flags()["flag_code"])
+    for row in cat.iter_rows(named=True):
+        spec = by_code[row["indicator_code"]]
+        assert (spec.dimension, spec.direction, spec.transform, spec.label_zh) == (
+            row["dimension"],
+            row["direction"],
+            row["transform"],
+            row["name_zh"],
+        )
     assert by_code["debt_to_assets"].direction == -1
     assert by_code["debt_to_assets"].dimension == "structure"
     assert by_code["debt_to_assets"].label_zh == "资产负债率"
     assert by_code["open_enforcement_cases"].transform == "absence"
+    assert by_code["is_abnormal_listed"].transform == "absence"
+    assert by_code["patents_per_100_staff"].direction == 1
 
 
 def test_every_dimension_has_indicators_and_labels_are_chinese():
@@ -40,3 +119,14 @@ def test_every_dimension_has_indicators_and_labels_are_chinese():
     for row in cat.iter_rows(named=True):
         assert row["dimension_zh"] == zh[row["dimension"]], row["indicator_code"]
         assert row["action_department_zh"] and row["suggestion_zh"], row["indicator_code"]
+        # 'absence' scores no adverse event as best, so only adverse counts may use it
+        if row["transform"] == "absence":
+            assert row["direction"] == -1, row["indicator_code"]
+
+
+def test_red_flags_are_labelled_with_an_action():
+    flags = red_flags()
+    assert flags["flag_code"].n_unique() == flags.height
+    for row in flags.iter_rows(named=True):
+        assert HAN.search(row["label_zh"]) and row["label_en"], row["flag_code"]
+        assert row["action_department_zh"] and row["suggestion_zh"], row["flag_code"]
