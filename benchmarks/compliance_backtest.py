@@ -41,7 +41,9 @@ TRUTH_ITEM_FAMILIES = {
 }
 
 
-def precision_recall(predicted: set, actual: set) -> tuple[int, int, int, float | None, float | None]:
+def precision_recall(
+    predicted: set, actual: set
+) -> tuple[int, int, int, float | None, float | None]:
     """Return (predicted, actual, hits, precision, recall); a ratio is None when undefined.
 
     >>> precision_recall({1, 2, 3}, {2, 3, 4, 5})
@@ -93,6 +95,12 @@ def read_truth(path: Path, date_column: str) -> pl.DataFrame | None:
     return frame.rename({"uscc": "firm_id"}).with_columns(pl.col(date_column).cast(pl.Date))
 
 
+def registered_firms(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Return the firms whose latest registry record says 存续 (still registered)."""
+    query = "select firm_id from marts.dim_firm where registration_status = '存续'"
+    return set(con.sql(query).pl()["firm_id"])
+
+
 def prefill_section(con: duckdb.DuckDBPyConnection) -> None:
     per_year = con.sql(
         """select report_year,
@@ -138,7 +146,8 @@ def prefill_section(con: duckdb.DuckDBPyConnection) -> None:
         print("  share of reports with the item prefilled, by department:")
         for dept, rows in by_department.group_by("prefill_department_zh", maintain_order=True):
             items = "、".join(
-                f"{r['item_name_zh']} {r['reports'] / reports:.0%}" for r in rows.iter_rows(named=True)
+                f"{r['item_name_zh']} {r['reports'] / reports:.0%}"
+                for r in rows.iter_rows(named=True)
             )
             print(f"    {dept[0]}: {items}")
 
@@ -151,9 +160,11 @@ def crosscheck_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
                   count(*) filter (where check_outcome = 'exempt') as exempt,
                   count(*) filter (where check_outcome = 'anomalous') as anomalous,
                   count(*) filter (where check_outcome = 'not_checkable') as not_checkable
-           from marts.fct_crosscheck_firm_years group by rollup (report_year) order by 1 nulls last"""
+           from marts.fct_crosscheck_firm_years
+           group by rollup (report_year) order by 1 nulls last"""
     ).pl()
-    print("\n智联查 cross-check, filed reports (firm and report year); exempt 免检, anomalous 异常, not checkable 无法核查:")
+    print("\n智联查 cross-check of filed reports (firm and report year)")
+    print("  exempt 免检, anomalous 异常, not checkable 无法核查:")
     print(
         f"  {'year':<6}{'reports':>9}{'checked':>9}{'exempt':>14}{'anomalous':>15}"
         f"{'not checkable':>15}"
@@ -163,11 +174,13 @@ def crosscheck_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
         share = r["exempt"] / r["checked"] if r["checked"] else 0.0
         print(
             f"  {year:<6}{r['reports']:>9,}{r['checked']:>9,}{r['exempt']:>9,} {share:>4.0%}"
-            f"{r['anomalous']:>10,} {1 - share if r['checked'] else 0:>4.0%}{r['not_checkable']:>15,}"
+            f"{r['anomalous']:>10,} {1 - share if r['checked'] else 0:>4.0%}"
+            f"{r['not_checkable']:>15,}"
         )
     checks = con.sql(
         """select check_code, severity,
-                  count(*) filter (where check_status in ('consistent', 'inconsistent')) as compared,
+                  count(*) filter (
+                      where check_status in ('consistent', 'inconsistent')) as compared,
                   count(*) filter (where check_status = 'inconsistent') as inconsistent,
                   count(*) filter (where check_status = 'not_checked') as not_checked
            from marts.fct_crosscheck_results group by 1, 2 order by 1"""
@@ -184,7 +197,9 @@ def crosscheck_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
         print(f"  ({path.name} not found: no back-test)")
         return
     truth = truth_mismatches(path)
-    reports = con.sql("select firm_id, report_year, check_outcome from marts.fct_crosscheck_firm_years").pl()
+    reports = con.sql(
+        "select firm_id, report_year, check_outcome from marts.fct_crosscheck_firm_years"
+    ).pl()
     results = con.sql(
         """select firm_id, report_year, item_code, check_status
            from marts.fct_crosscheck_results"""
@@ -192,10 +207,14 @@ def crosscheck_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     filed = set(reports.select("firm_id", "report_year").iter_rows())
     truth_reports = {r for r in truth.select("firm_id", "report_year").iter_rows() if r in filed}
     flagged_reports = set(
-        reports.filter(pl.col("check_outcome") == "anomalous").select("firm_id", "report_year").iter_rows()
+        reports.filter(pl.col("check_outcome") == "anomalous")
+        .select("firm_id", "report_year")
+        .iter_rows()
     )
     checkable_reports = set(
-        reports.filter(pl.col("check_outcome") != "not_checkable").select("firm_id", "report_year").iter_rows()
+        reports.filter(pl.col("check_outcome") != "not_checkable")
+        .select("firm_id", "report_year")
+        .iter_rows()
     )
     flagged_items = set(
         results.filter(pl.col("check_status") == "inconsistent")
@@ -209,33 +228,37 @@ def crosscheck_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     )
     truth_items = {r for r in truth.iter_rows() if r[:2] in filed}
     exempt_reports = checkable_reports - flagged_reports
-    print(f"\n  anomaly list vs truth/report_mismatches.csv ({len(truth_reports):,} misreported reports):")
+    print(f"\n  anomaly list vs truth/report_mismatches.csv ({len(truth_reports):,} misreported")
+    print("  reports among the filed ones):")
     print(PR_HEADER)
     print(pr_line("reports (firm and year), all filed", flagged_reports, truth_reports))
     print(pr_line("reports, checkable only", flagged_reports, truth_reports & checkable_reports))
-    print(pr_line("firms (any year)", {r[0] for r in flagged_reports}, {r[0] for r in truth_reports}))
+    print(
+        pr_line("firms (any year)", {r[0] for r in flagged_reports}, {r[0] for r in truth_reports})
+    )
     print(pr_line("items (firm, year, item)", flagged_items, truth_items))
     print(pr_line("items, compared only", flagged_items, truth_items & compared_items))
     missed_exempt = len(exempt_reports & truth_reports)
     print(
-        f"  misreported reports wrongly exempted: {missed_exempt:,} of {len(exempt_reports):,} exempt "
+        f"  misreported reports wrongly exempted: {missed_exempt:,} "
+        f"of {len(exempt_reports):,} exempt "
         f"({missed_exempt / max(len(exempt_reports), 1):.1%})"
     )
 
 
 def revocation_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     listed = con.sql("select firm_id, as_of_month from marts.rpt_revocation_candidates").pl()
-    print("\n吊销候选 revocation list (no report for the 2 last due years, no tax declaration in 24 months):")
+    print("\n吊销候选 revocation list")
+    print("  (no report for the last 2 due years, no tax declaration in 24 months)")
     truth = read_truth(truth_dir / "dormant_firms.csv", "dormant_from")
-    as_of = listed["as_of_month"].max() if listed.height else con.execute(
-        "select max(period_month) from staging.stg_tax__declarations"
-    ).fetchall()[0][0]
+    latest_tax = "select max(period_month) from staging.stg_tax__declarations"
+    as_of = (
+        listed["as_of_month"].max() if listed.height else con.execute(latest_tax).fetchall()[0][0]
+    )
     print(f"  as of {as_of}: {listed.height:,} firms listed")
     if truth is None or as_of is None:
         return
-    registered = set(
-        con.sql("select firm_id from marts.dim_firm where registration_status = '存续'").pl()["firm_id"]
-    )
+    registered = registered_firms(con)
     cutoff = months_before(as_of, 23)
     long_dormant = set(truth.filter(pl.col("dormant_from") <= cutoff)["firm_id"]) & registered
     any_dormant = set(truth["firm_id"])
@@ -247,22 +270,23 @@ def revocation_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
 
 def shell_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     listed = con.sql(
-        "select firm_id, as_of_month, window_start, is_never_active from marts.rpt_shell_firm_suspects"
+        "select firm_id, as_of_month, window_start, is_never_active "
+        "from marts.rpt_shell_firm_suspects"
     ).pl()
-    print("\n空壳企业 shell-firm suspects (no sales, insured staff, power or trade over the window):")
+    print("\n空壳企业 shell-firm suspects")
+    print("  (no sales, insured staff, power or trade over the window)")
     truth = read_truth(truth_dir / "shell_firms.csv", "shell_from")
     if listed.height:
         print(
             f"  as of {listed['as_of_month'].max()} (window from {listed['window_start'].min()}): "
-            f"{listed.height:,} firms listed, {int(listed['is_never_active'].sum()):,} never active in the data"
+            f"{listed.height:,} firms listed, "
+            f"{int(listed['is_never_active'].sum()):,} never active in the data"
         )
     else:
         print("  no firm listed")
     if truth is None:
         return
-    registered = set(
-        con.sql("select firm_id from marts.dim_firm where registration_status = '存续'").pl()["firm_id"]
-    )
+    registered = registered_firms(con)
     window_start = listed["window_start"].min() if listed.height else None
     shells = truth if window_start is None else truth.filter(pl.col("shell_from") <= window_start)
     actual = set(shells["firm_id"]) & registered
@@ -275,11 +299,14 @@ def shell_section(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     dormant_path = truth_dir / "dormant_firms.csv"
     if dormant_path.exists():
         dormant = set(read_truth(dormant_path, "dormant_from")["firm_id"])
-        print(f"  suspects that are dormant firms (truth/dormant_firms.csv): {len(predicted & dormant):,}")
+        overlap = len(predicted & dormant)
+        print(f"  suspects that are dormant firms (truth/dormant_firms.csv): {overlap:,}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--duckdb", default=str(REPO / "data" / "warehouse.duckdb"))
     parser.add_argument("--data-root", default=str(REPO / "data" / "sim"))
     args = parser.parse_args()

@@ -71,13 +71,14 @@ hrss as (
     select
         firm_id,
         extract(year from period_month) as report_year,
-        -- headcounts, base and arrears as at the year's last month; contributions over the year
+        -- headcounts and arrears as at the year's last month; contribution base and
+        -- contributions paid summed over the year (as the annual report asks for them)
         max_by(pension_insured, period_month) as pension_insured,
         max_by(unemployment_insured, period_month) as unemployment_insured,
         max_by(medical_insured, period_month) as medical_insured,
         max_by(injury_insured, period_month) as injury_insured,
         max_by(maternity_insured, period_month) as maternity_insured,
-        max_by(contribution_base_cny, period_month) as contribution_base_cny,
+        sum(contribution_base_cny) as contribution_base_cny,
         sum(contributions_paid_cny) as contributions_paid_cny,
         max_by(arrears_balance_cny, period_month) as arrears_balance_cny,
         count(*) as months_with_records
