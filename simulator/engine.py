@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from simulator import months as M
+from simulator.departments import Departments
 from simulator.faults import inject_row_faults
 from simulator.firms import Firms, make_firms
 from simulator.formats import csv_bytes, csv_quoted_amounts, fixed
@@ -51,6 +52,18 @@ FEEDS = (
     "stats_industry_monthly",
     "court_enforcement",
     "credit_dishonest",
+    "amr_penalty",
+    "amr_abnormal",
+    "tax_credit_grade",
+    "hrss_insured",
+    "hrss_wage_dispute",
+    "power_usage",
+    "customs_trade",
+    "credit_loans",
+    "ip_rights",
+    "sci_certification",
+    "subsidy_payment",
+    "env_penalty",
 )
 
 REGISTRY_COLS = (
@@ -61,8 +74,24 @@ REPORT_COLS = (
     "统一社会信用代码", "企业名称", "年报年度", "报送日期", "从业人数", "资产总额(万元)",
     "所有者权益合计(万元)", "营业总收入(万元)", "主营业务收入(万元)", "利润总额(万元)",
     "净利润(万元)", "纳税总额(万元)", "负债总额(万元)", "养老保险参保人数",
+    # 多报合一: sections other departments read from the same filing
+    "认缴出资额(万元)", "实缴出资额(万元)", "对外提供保证担保金额(万元)", "是否有网站或网店",
+    "失业保险参保人数", "医疗保险参保人数", "工伤保险参保人数", "生育保险参保人数",
+    "单位缴费基数(万元)", "本期实际缴费金额(万元)", "单位累计欠缴金额(万元)", "出口额(万元)",
+    "进口额(万元)", "研发费用(万元)", "综合能源消费量(吨标准煤)", "是否外商投资企业",
+    "经常项目外汇收入(万美元)",
 )  # fmt: skip
-REPORT_AMOUNTS = REPORT_COLS[5:13]
+REPORT_AMOUNTS = tuple(c for c in REPORT_COLS[5:] if "万" in c or "吨" in c)
+REPORT_INTEGERS = ("年报年度", "从业人数") + tuple(c for c in REPORT_COLS if c.endswith("参保人数"))
+# annual-report item -> its column; true values are what the department feeds carry
+MISMATCH_ITEMS = {
+    "total_revenue": "营业总收入(万元)",
+    "total_tax": "纳税总额(万元)",
+    "employees": "从业人数",
+    "pension_insured": "养老保险参保人数",
+    "export": "出口额(万元)",
+    "contributions_paid": "本期实际缴费金额(万元)",
+}
 TAX_COLS = (
     "纳税人识别号", "纳税人名称", "税款所属期起", "税款所属期止", "申报日期", "销售额(元)",
     "应纳增值税额(元)", "已缴企业所得税(元)", "欠税余额(元)",
@@ -71,9 +100,9 @@ TAX_AMOUNTS = TAX_COLS[5:]
 STATS_COLS = (
     "统一社会信用代码", "单位详细名称", "报告期", "营业收入本年累计(千元)",
     "工业总产值本年累计(千元)", "利润总额本年累计(千元)", "研发费用本年累计(千元)",
-    "期末从业人数",
+    "期末从业人数", "新产品产值本年累计(千元)", "综合能源消费量本年累计(吨标准煤)",
 )  # fmt: skip
-STATS_AMOUNTS = STATS_COLS[3:7]
+STATS_AMOUNTS = (*STATS_COLS[3:7], *STATS_COLS[8:])
 COURT_COLS = (
     "案号", "被执行人名称", "被执行人统一社会信用代码", "立案日期", "执行标的(元)", "案件状态",
     "结案日期",
@@ -81,6 +110,15 @@ COURT_COLS = (
 CREDIT_KEYS = (
     "案号", "失信被执行人名称", "统一社会信用代码", "列入日期", "移出日期", "失信行为具体情形",
 )  # fmt: skip
+
+
+MISMATCH_SCHEMA = {
+    "uscc": pl.String,
+    "report_year": pl.Int64,
+    "item": pl.String,
+    "declared_value": pl.Float64,
+    "true_value": pl.Float64,
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +150,8 @@ class Params:
     p0: float = 0.001  # onset hazard independent of health ("no warning")
     sue_lag: tuple[int, int] = (3, 12)  # months from onset to the enforcement filing
     close_lag: tuple[int, int] = (3, 9)  # onset to closure (注销)
-    revoke_lag: tuple[int, int] = (6, 15)  # onset (dormancy) to revocation (吊销)
+    revoke_lag: tuple[int, int] = (24, 36)  # dormancy to revocation (吊销): 2-3 years
+    never_revoked: float = 0.25  # dormant firms the registry never gets round to revoking
     sales_h: float = 0.3
     sales_noise: float = 0.25
     margin_h: float = 0.06
@@ -152,7 +191,13 @@ class Summary:
     )
     onsets: dict[str, int] = field(default_factory=lambda: {"health_driven": 0, "no_warning": 0})
     events: dict[str, int] = field(
-        default_factory=lambda: {"enforcement": 0, "dishonest": 0, "revocation": 0, "closure": 0}
+        default_factory=lambda: {
+            "dormancy": 0,
+            "enforcement": 0,
+            "dishonest": 0,
+            "revocation": 0,
+            "closure": 0,
+        }
     )
 
     def as_dict(self) -> dict:
@@ -317,11 +362,35 @@ class Simulation:
         self.cases = _Cases()
         self.late_plan = self._plan_late_files()
         self.court_seq: dict[tuple[int, str], int] = {}
+        self.dept = Departments(self)
+        self._initial_dormancy()
         self.truth.mkdir(parents=True, exist_ok=True)
         self.h_writer = pq.ParquetWriter(
             self.truth / "latent_health.parquet",
             pa.schema([("uscc", pa.string()), ("month", pa.date32()), ("h", pa.float32())]),
         )
+
+    def _initial_dormancy(self) -> None:
+        """Firms already dormant when the simulation starts (dormancy lasts years, so the
+        window opens with a stock of dormant firms, some due for revocation inside it)."""
+        p, F, n = self.p, self.F, self.n
+        rng = np.random.default_rng([self.seed, 4])
+        size_eff = np.array(p.haz_size)[F.size]
+        # hazard at the mean health understates the average (convex in h) and firms of the
+        # stock are survivors: x3 matches the dormancy rate the simulation then settles at
+        rate = 3.0 * (_sigmoid(p.haz_a + size_eff - p.haz_b * F.mu) + p.p0) * _PATH_B[F.size]
+        start = np.maximum(F.founded_m + 1, self.sim_start - p.revoke_lag[1])
+        months = np.maximum(self.sim_start - start, 0)
+        pick = (months > 0) & (rng.random(n) < rate * months) & ~self.dept.shell
+        began = start + np.floor(rng.random(n) * months).astype(np.int64)
+        term = began + rng.integers(p.revoke_lag[0], p.revoke_lag[1] + 1, n)
+        revoked = pick & (rng.random(n) >= p.never_revoked) & (term >= self.win_start)
+        self.dormant_m[pick] = began[pick]
+        self.stop_filer[pick] = True
+        self.term_m[revoked] = term[revoked]
+        self.term_type[revoked] = 1
+        self.term_day[revoked] = rng.integers(1, 29, int(revoked.sum()))
+        self.pre_dormant = np.flatnonzero(pick)
 
     def _exit_hazard(self, mu: np.ndarray, size: np.ndarray) -> np.ndarray:
         """Monthly probability that a firm with mean health ``mu`` leaves (revoked or closed),
@@ -402,7 +471,8 @@ class Simulation:
             * trend
             * np.exp(p.sales_h * h + p.sales_noise * noise[0])
         )
-        rev = np.where(active, rev, 0.0) * np.where(winding, 0.4, 1.0)
+        shell = self.dept.shell_now(ym)
+        rev = np.where(active & ~shell, rev, 0.0) * np.where(winding, 0.4, 1.0)
         margin = np.clip(F.margin + p.margin_h * h + p.margin_noise * noise[1], -0.6, 0.6)
         profit = rev * margin - np.where(dormant, F.revenue * 0.002, 0.0)
         vat = np.where(
@@ -443,6 +513,7 @@ class Simulation:
             ),
             1.0,
         )  # fmt: skip
+        emp = np.where(shell, 0.0, emp)
         self.emp_now = np.where(alive, emp, self.emp_now)
 
         # 6. year-to-date (stats) and calendar-year (annual report) accumulators
@@ -452,7 +523,8 @@ class Simulation:
         self.ytd["rev"] += rev * F.stats_factor
         self.ytd["out"] += np.where(F.industrial, rev * F.output_ratio, 0.0)
         self.ytd["profit"] += np.where(alive, profit, 0.0)
-        self.ytd["rd"] += rev * F.rd * np.exp(0.15 * h + 0.1 * noise[3])
+        rd = rev * F.rd * np.exp(0.15 * h + 0.1 * noise[3])
+        self.ytd["rd"] += rd
         self.yr["rev"] += rev
         self.yr["profit"] += np.where(alive, profit, 0.0)
         self.yr["vat"] += vat
@@ -461,13 +533,15 @@ class Simulation:
         self.yr["n"] += alive
 
         # 7. distress onsets (chance, not a rule)
-        self._onsets(ym, alive & (self.term_m == NEVER))
+        self._onsets(ym, alive & (self.term_m == NEVER) & (self.dormant_m == NEVER))
 
-        # 8. registry changes (capital), then the month's files
+        # 8. what the other departments see this month, registry changes, then the month's files
+        self.dept.step(ym, h, self.hs, rev, emp, rd, alive, dormant, winding, active, exists)
         if in_win:
             self._registry(ym, exists, alive)
             self._tax(ym, alive, dormant, rev, vat, cit)
             self._stats(ym, active, emp)
+            self.dept.write(ym)
             self._truth_health(ym, exists & (self.term_m >= ym))
         self._court_and_credit(ym, in_win)
         if in_win:
@@ -507,16 +581,17 @@ class Simulation:
         term = np.where(path == 1, ym + lag_b, ym + lag_c)
         # before the window, no firm may leave the population (the registry stock is the start)
         terminal_ok = term >= self.win_start
-        b = onset & (path == 1) & terminal_ok
+        b = onset & (path == 1)
         c = onset & (path == 2) & terminal_ok
+        never = rng.random(n) < p.never_revoked
         a = onset & (path == 0)
-        for mask, kind in ((b, 1), (c, 2)):
+        for mask, kind in ((b & ~never & terminal_ok, 1), (c, 2)):
             idx = np.flatnonzero(mask)
             self.term_m[idx] = term[idx]
             self.term_type[idx] = kind
             self.term_day[idx] = rng.integers(1, 29, len(idx))
         self.dormant_m[b] = ym + 1
-        self.stop_filer[b] = rng.random(int(b.sum())) < 0.5
+        self.stop_filer[b] = True  # a dormant firm files neither tax declarations nor reports
         self.wind_m[c] = ym + 1
         trig = onset & warned & (rng.random(n) < p.arrears_on_onset)
         self.arrears_trigger[trig] = ym + 1
@@ -756,6 +831,7 @@ class Simulation:
         files = alive & ~(dormant & self.stop_filer) & ~skip
         late_decl = rng.random(n) < _sigmoid(-3.0 - 1.0 * h)
         decl_day = np.where(late_decl, rng.integers(16, 29, n), rng.integers(1, 16, n))
+        self.dept.note_tax(alive, files, late_decl, rev, self.arrears)
         frng = self._fault_rng("tax_declaration", ym)
         idx = np.flatnonzero(files)
         idx = idx[np.argsort(self.rank[idx], kind="stable")]
@@ -810,10 +886,15 @@ class Simulation:
                 "利润总额本年累计(千元)": self.ytd["profit"][idx] / 1000.0,
                 "研发费用本年累计(千元)": self.ytd["rd"][idx] / 1000.0,
                 "期末从业人数": emp[idx].astype(np.int64),
+                "新产品产值本年累计(千元)": np.where(
+                    F.industrial[idx], self.dept.ytd["newprod"][idx] / 1000.0, np.nan
+                ),
+                "综合能源消费量本年累计(吨标准煤)": self.dept.ytd["tce"][idx],
             },
             nan_to_null=True,
         )
-        df = df.with_columns(fixed(pl.col(c), 1).alias(c) for c in STATS_AMOUNTS)
+        df = df.with_columns(fixed(pl.col(c), 1).alias(c) for c in STATS_COLS[3:7])
+        df = df.with_columns(fixed(pl.col(c), 2).alias(c) for c in STATS_COLS[8:])
         df = inject_row_faults(df, frng, self.f, "统一社会信用代码", STATS_AMOUNTS)
         delivery = self._delivery("stats_industry_monthly", ym)
         period = M.yyyymm(ym)
@@ -882,8 +963,8 @@ class Simulation:
         alive_at_filing = term_day.astype("datetime64[D]") > filed
         not_dormant = self.dormant_m > filed_m
         p_skip = 0.05 + 0.05 * (F.size == 3) + 0.3 * _sigmoid(-2.0 - 1.5 * h_mean)
-        files = existed & alive_at_filing & not_dormant & (rng.random(n) >= p_skip)
-        files &= prev["n"] > 0
+        required = existed & alive_at_filing & (prev["n"] > 0)
+        files = required & not_dormant & (rng.random(n) >= p_skip)
 
         rev = prev["rev"]
         assets = np.maximum(rev * F.asset_ratio, self.capital * 1e4 * rng.uniform(0.2, 1.0, n))
@@ -894,7 +975,7 @@ class Simulation:
         net = np.where(profit > 0, profit * (1 - F.cit_rate), profit)
         taxes = prev["vat"] + prev["cit"]
         emp = prev["emp"]
-        insured = np.floor(emp * np.clip(F.coverage + 0.05 * h_mean + rng.normal(0, 0.03, n), 0, 1))
+        sections = self.dept.report_sections()
         idx = np.flatnonzero(files)
         idx = idx[np.argsort(filed[idx].astype(np.int64) * (n + 1) + idx, kind="stable")]
         wan = 1e4
@@ -908,12 +989,12 @@ class Simulation:
             "净利润(万元)": net[idx] / wan,
             "纳税总额(万元)": taxes[idx] / wan,
             "负债总额(万元)": liab[idx] / wan,
-            "养老保险参保人数": insured[idx],
+            **{c: v[idx] for c, v in sections.items()},
         }
-        true = {k: np.round(v, 2) for k, v in true.items()}
+        true = {k: v if v.dtype.kind in "OU" else np.round(v, 2) for k, v in true.items()}
         declared = {k: v.copy() for k, v in true.items()}
 
-        # reports that disagree with tax data
+        # reports that disagree with what the departments carry, item by item
         frng = self._fault_rng("amr_annual_report", year)
         k = len(idx)
         mis = frng.random(k) < min(1.0, self.f * p.mismatch_factor)
@@ -926,38 +1007,56 @@ class Simulation:
                 factor = frng.uniform(0.3, 0.8)
             else:
                 factor = frng.uniform(1.25, 2.5)
-            items = ["营业总收入(万元)", "主营业务收入(万元)"]
-            if frng.random() < 0.3:
-                items.append("从业人数")
-            if frng.random() < 0.3:
-                items.append("纳税总额(万元)")
-            for item in items:
-                if item == "从业人数":
-                    f2 = frng.uniform(0.3, 0.7) if frng.random() < 0.5 else frng.uniform(1.5, 3)
-                    value = float(max(1.0, np.round(true[item][i] * f2)))
-                elif item == "纳税总额(万元)":
-                    value = float(np.round(true[item][i] * frng.uniform(0.2, 0.8), 2))
-                else:
-                    value = float(np.round(true[item][i] * factor, 2))
-                if value == true[item][i]:
-                    continue
-                declared[item][i] = value
-                records.append((F.uscc[idx[i]], year, item, value, float(true[item][i])))
-        if records:
-            self.mismatches.append(
-                pl.DataFrame(
-                    records,
-                    schema={
-                        "uscc": pl.String,
-                        "report_year": pl.Int64,
-                        "item": pl.String,
-                        "declared": pl.Float64,
-                        "true_value": pl.Float64,
-                    },
-                    orient="row",
+            draw = frng.random(6)
+            chosen = [
+                item
+                for item, q, ok in (
+                    ("total_revenue", 0.6, True),
+                    ("total_tax", 0.3, True),
+                    ("employees", 0.25, True),
+                    ("pension_insured", 0.25, True),
+                    ("export", 0.3, true["出口额(万元)"][i] > 0),
+                    ("contributions_paid", 0.25, true["本期实际缴费金额(万元)"][i] > 0),
                 )
-            )
+                if ok and draw[list(MISMATCH_ITEMS).index(item)] < q
+            ] or ["total_revenue"]
+            for item in chosen:
+                col = MISMATCH_ITEMS[item]
+                t = true[col][i]
+                if item == "total_revenue":
+                    value = float(np.round(t * factor, 2))
+                    declared["主营业务收入(万元)"][i] = np.round(
+                        true["主营业务收入(万元)"][i] * factor, 2
+                    )
+                elif item in ("employees", "pension_insured"):
+                    f2 = frng.uniform(0.3, 0.7) if frng.random() < 0.5 else frng.uniform(1.5, 3)
+                    value = float(max(1.0, np.round(max(t, 1.0) * f2)))
+                elif item == "total_tax":
+                    value = float(np.round(t * frng.uniform(0.2, 0.8), 2))
+                elif item == "export":
+                    f2 = frng.uniform(0.2, 0.7) if frng.random() < 0.5 else frng.uniform(1.3, 3)
+                    value = float(np.round(t * f2, 2))
+                else:  # contributions paid: overstated, which hides arrears
+                    value = float(np.round(t * frng.uniform(1.2, 2.0), 2))
+                if value == t:
+                    continue
+                declared[col][i] = value
+                scale = 1.0 if item in ("employees", "pension_insured") else wan
+                records.append(
+                    (
+                        F.uscc[idx[i]],
+                        year,
+                        item,
+                        round(value * scale, 2),
+                        round(float(t) * scale, 2),
+                    )
+                )
+        if records:
+            self.mismatches.append(pl.DataFrame(records, schema=MISMATCH_SCHEMA, orient="row"))
             self.summary.faults["report_mismatch"] += len({(r[0], r[1]) for r in records})
+        self.dept.after_annual_report(
+            year, required, files, h_mean, np.unique(idx[mis]) if k else np.zeros(0, np.int64)
+        )
 
         df = pl.DataFrame(
             {
@@ -966,8 +1065,9 @@ class Simulation:
                 "年报年度": np.full(k, year, dtype=np.int64),
                 "报送日期": _date_series("d", filed[idx], "%Y-%m-%d"),
                 **{
-                    c: declared[c].astype(np.int64) if c in ("从业人数", "养老保险参保人数")
-                    else declared[c]
+                    c: declared[c].astype(np.int64) if c in REPORT_INTEGERS
+                    else pl.Series(declared[c].tolist(), dtype=pl.String)
+                    if declared[c].dtype.kind in "OU" else declared[c]
                     for c in REPORT_COLS[4:]
                 },
             }
@@ -981,7 +1081,7 @@ class Simulation:
             "年报",
             df,
             set(REPORT_AMOUNTS),
-            {"年报年度", "从业人数", "养老保险参保人数"},
+            set(REPORT_INTEGERS),
         )
 
     # ------------------------------------------------------------------ truth
@@ -1000,6 +1100,26 @@ class Simulation:
     def _write_truth(self) -> None:
         t = self.truth
         self.F.frame().write_parquet(t / "firms.parquet")
+        # dormancy is the onset of the failure that ends in revocation years later: a back-test
+        # labels it (also when it began before the window), not the revocation alone
+        dormant = np.flatnonzero(self.dormant_m <= self.end)
+        dormant = dormant[np.argsort(self.rank[dormant], kind="stable")]
+        dormant_from = _days_many(self.dormant_m[dormant], np.ones(len(dormant), np.int64))
+        pl.DataFrame(
+            {"uscc": self._uscc(dormant), "dormant_from": pl.Series(dormant_from)}
+        ).write_csv(t / "dormant_firms.csv")
+        self._event(dormant, "dormancy", dormant_from)
+        dept = self.dept
+        shells = np.flatnonzero(dept.shell_m <= self.end)
+        shells = shells[np.argsort(self.rank[shells], kind="stable")]
+        shell_from = np.where(
+            dept.shell_m[shells] == self.F.founded_m[shells],
+            self.F.founded[shells],
+            _days_many(dept.shell_m[shells], np.ones(len(shells), np.int64)),
+        ).astype("datetime64[D]")
+        pl.DataFrame({"uscc": self._uscc(shells), "shell_from": pl.Series(shell_from)}).write_csv(
+            t / "shell_firms.csv"
+        )
         events = (
             pl.concat(self.events)
             if self.events
@@ -1014,17 +1134,7 @@ class Simulation:
             orient="row",
         ).sort("file", "line").write_csv(t / "injected_faults.csv")
         mism = (
-            pl.concat(self.mismatches)
-            if self.mismatches
-            else pl.DataFrame(
-                schema={
-                    "uscc": pl.String,
-                    "report_year": pl.Int64,
-                    "item": pl.String,
-                    "declared": pl.Float64,
-                    "true_value": pl.Float64,
-                }
-            )
+            pl.concat(self.mismatches) if self.mismatches else pl.DataFrame(schema=MISMATCH_SCHEMA)
         )
         mism.write_csv(t / "report_mismatches.csv")
         dropped = (
@@ -1051,6 +1161,8 @@ class Simulation:
             "report_mismatches.csv",
             "missing_rows.csv",
             "late_files.csv",
+            "dormant_firms.csv",
+            "shell_firms.csv",
         ):
             self.summary.files.append("truth/" + name)
         summary = self.summary.as_dict()
