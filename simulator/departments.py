@@ -923,7 +923,7 @@ class Departments:
                     },
                 )  # fmt: skip
             )
-        df = pl.concat(frames).sort("_s", "列入决定书文号").drop("_s")
+        df = pl.concat(frames, how="vertical_relaxed").sort("_s", "列入决定书文号").drop("_s")
         rel = f"amr/{M.yyyymm(ym)}/abnormal_{M.yyyymm(ym)}.csv"
         self._emit_csv("amr_abnormal", rel, df, "统一社会信用代码")
 
@@ -1025,7 +1025,7 @@ class Departments:
                     },
                 )  # fmt: skip
             )
-        df = pl.concat(frames).sort("_s", "案件编号").drop("_s")
+        df = pl.concat(frames, how="vertical_relaxed").sort("_s", "案件编号").drop("_s")
         base = f"hrss/{M.yyyymm(ym)}/wage_dispute_{M.yyyymm(ym)}"
         self._emit_xlsx("hrss_wage_dispute", base, "劳动争议案件", df, "用人单位统一社会信用代码",
                         ("涉案金额(元)",), ("涉及劳动者人数",))  # fmt: skip
@@ -1165,7 +1165,7 @@ class Departments:
                     }
                 )  # fmt: skip
             )
-        df = pl.concat(frames)
+        df = pl.concat(frames, how="vertical_relaxed")
         base = f"sci/{M.yyyymm(ym)}/certification_{M.yyyymm(ym)}"
         self._emit_xlsx("sci_certification", base, "认定名单", df, "统一社会信用代码", (), ())
 
@@ -1173,7 +1173,7 @@ class Departments:
         frames = [f for f in self.subsidies if f["_m"][0] == ym]
         self.subsidies = [f for f in self.subsidies if f["_m"][0] > ym]
         if frames:
-            raw = pl.concat(frames)
+            raw = pl.concat(frames, how="vertical_relaxed")
         else:
             raw = pl.DataFrame(
                 schema={
@@ -1240,7 +1240,7 @@ class Departments:
                     },
                 )  # fmt: skip
             )
-        df = pl.concat(frames).sort("_s", "处罚决定书文号").drop("_s")
+        df = pl.concat(frames, how="vertical_relaxed").sort("_s", "处罚决定书文号").drop("_s")
         df = df.with_columns(fixed(pl.col("罚款金额(元)"), 2).alias("罚款金额(元)"))
         rel = f"env/{M.yyyymm(ym)}/env_penalty_{M.yyyymm(ym)}.json"
         self._emit_json("env_penalty", rel, df, "统一社会信用代码", ("罚款金额(元)",))

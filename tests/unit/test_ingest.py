@@ -213,3 +213,72 @@ def test_file_cut_mid_character_is_truncated_not_misencoded(tmp_path):
     path.write_bytes(data[:cut])
     with pytest.raises(BrokenFileError, match="truncated: line 3 ends mid-character"):
         read_raw(path, TAX_DECLARATION)
+
+
+# --- every feed the simulator writes round-trips through ingestion ---------------------------
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    from simulator import simulate
+
+    out = tmp_path_factory.mktemp("sim")
+    simulate(out, firms=300, months=14, end="2026-09", seed=11, fault_rate=0.05, progress=False)
+    with duckdb.connect(str(out / "w.duckdb")) as con:
+        results = {c.feed_id: ingest_feed(con, c, out / "landing") for c in CONTRACTS.values()}
+        quarantined = con.execute("select feed_id, file, line, reason_code from raw.quarantine")
+        yield out, results, set(quarantined.fetchall()), con
+
+
+@pytest.mark.parametrize("feed_id", sorted(CONTRACTS))
+def test_simulated_feed_round_trips(simulated, feed_id):
+    out, results, quarantined, con = simulated
+    result = results[feed_id]
+    totals = result.totals()
+    assert totals["files_loaded"] > 0 and totals["files_rejected"] == 0
+    assert totals["rows_received"] == totals["rows_accepted"] + totals["rows_quarantined"]
+    assert (
+        con.execute(f"select count(*) from raw.{feed_id}").fetchone()[0]
+        == (totals["rows_accepted"])
+    )
+    injected = pl.read_csv(out / "truth/injected_faults.csv").filter(pl.col("feed") == feed_id)
+    reason = {
+        "bad_check_char": "bad_uscc",
+        "unparseable_number": "unparseable_number",
+        "duplicate_row": "duplicate_row",
+    }
+    expected = {(feed_id, f, ln, reason[k]) for _, f, ln, k in injected.iter_rows()}
+    assert {q for q in quarantined if q[0] == feed_id} == expected
+    if totals["rows_received"] >= 200:  # 5% of 200 rows: faults are all but certain
+        assert expected, f"the fault rate should inject faults into {feed_id}"
+
+
+def test_feeds_without_files_still_have_typed_tables(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        for contract in CONTRACTS.values():
+            ingest_feed(con, contract, tmp_path / "landing")
+        cols = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw' and table_name = 'hrss_insured'"
+            ).fetchall()
+        )
+        assert cols["period_month"] == "DATE" and cols["contributions_paid"] == "DOUBLE"
+        assert con.execute("select count(*) from raw.power_usage").fetchone()[0] == 0
+
+
+def test_month_compact_periods(tmp_path):
+    from ingest.contracts import POWER_USAGE
+
+    folder = tmp_path / "power" / "202403"
+    folder.mkdir(parents=True)
+    path = folder / "usage_202403.csv"
+    header = ",".join(POWER_USAGE.headers)
+    path.write_text(
+        f"{header}\n3300000001,甲,{GOOD},202403,大工业,12345\n"
+        f"3300000002,乙,{GOOD2},2024031,一般工商业,10\n",
+        encoding="utf-8",
+    )
+    accepted, quarantined = validate(read_raw(path, POWER_USAGE), POWER_USAGE)
+    assert str(accepted["bill_month"][0]) == "2024-03-01" and accepted["kwh"][0] == 12345
+    assert quarantined["reason_code"].to_list() == ["bad_date"]

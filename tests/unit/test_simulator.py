@@ -13,11 +13,30 @@ import pytest
 
 from ingest.uscc import is_valid_uscc
 from simulator import simulate
+from simulator.departments import (
+    ABNORMAL_COLS,
+    CERT_COLS,
+    CUSTOMS_COLS,
+    ENV_KEYS,
+    GRADE_COLS,
+    INSURED_AMOUNTS,
+    INSURED_COLS,
+    IP_COLS,
+    LOAN_AMOUNTS,
+    LOAN_KEYS,
+    PENALTY_COLS,
+    POWER_COLS,
+    SUBSIDY_COLS,
+    WAGE_COLS,
+)
 from simulator.engine import (
     COURT_COLS,
     CREDIT_KEYS,
+    MISMATCH_ITEMS,
     REGISTRY_COLS,
+    REPORT_AMOUNTS,
     REPORT_COLS,
+    STATS_AMOUNTS,
     STATS_COLS,
     TAX_COLS,
 )
@@ -33,34 +52,60 @@ FEED_FILES = {
         "stats/*/industry_monthly_*.csv",
         STATS_COLS,
         "统一社会信用代码",
-        STATS_COLS[3:7],
+        STATS_AMOUNTS,
     ),
     "amr_annual_report": (
         "amr/*/annual_report_*.xlsx",
         REPORT_COLS,
         "统一社会信用代码",
-        REPORT_COLS[5:13],
+        REPORT_AMOUNTS,
     ),
     "court_enforcement": ("court/*/enforcement_*.xlsx", COURT_COLS, "被执行人统一社会信用代码", ()),
     "credit_dishonest": ("court/*/dishonest_*.json", CREDIT_KEYS, "统一社会信用代码", ()),
+    "amr_penalty": ("amr/*/penalty_*.csv", PENALTY_COLS, "统一社会信用代码", ("罚没金额(万元)",)),
+    "amr_abnormal": ("amr/*/abnormal_*.csv", ABNORMAL_COLS, "统一社会信用代码", ()),
+    "tax_credit_grade": ("tax/*/credit_grade_*.csv", GRADE_COLS, "纳税人识别号", ()),
+    "hrss_insured": ("hrss/*/insured_*.csv", INSURED_COLS, "统一社会信用代码", INSURED_AMOUNTS),
+    "hrss_wage_dispute": (
+        "hrss/*/wage_dispute_*.xlsx",
+        WAGE_COLS,
+        "用人单位统一社会信用代码",
+        ("涉案金额(元)",),
+    ),
+    "power_usage": ("power/*/usage_*.csv", POWER_COLS, "统一社会信用代码", ("用电量(千瓦时)",)),
+    "customs_trade": (
+        "customs/*/trade_*.xlsx",
+        CUSTOMS_COLS,
+        "统一社会信用代码",
+        ("出口额(万元)", "进口额(万元)"),
+    ),
+    "credit_loans": ("credit/*/loans_*.json", LOAN_KEYS, "统一社会信用代码", LOAN_AMOUNTS),
+    "ip_rights": ("ip/*/ip_rights_*.csv", IP_COLS, "权利人统一社会信用代码", ()),
+    "sci_certification": ("sci/*/certification_*.xlsx", CERT_COLS, "统一社会信用代码", ()),
+    "subsidy_payment": (
+        "subsidy/*/subsidy_*.csv",
+        SUBSIDY_COLS,
+        "统一社会信用代码",
+        ("拨付金额(万元)",),
+    ),
+    "env_penalty": ("env/*/env_penalty_*.json", ENV_KEYS, "统一社会信用代码", ("罚款金额(元)",)),
 }
+GBK_FILES = ("declaration_", "credit_grade_", "subsidy_")
 
 
 def read_rows(path: Path) -> tuple[list[str], list[tuple]]:
     """Header and data rows of a landing file, as the department wrote them (all text)."""
     if path.suffix == ".csv":
         raw = path.read_bytes()
-        text = (
-            raw.decode("gbk") if path.name.startswith("declaration_") else raw.decode("utf-8-sig")
-        )
+        text = raw.decode("gbk") if path.name.startswith(GBK_FILES) else raw.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text, newline="")))
         return rows[0], [tuple(r) for r in rows[1:]]
     if path.suffix == ".xlsx":
         df = pl.read_excel(path, infer_schema_length=0)
         return df.columns, [tuple("" if v is None else v for v in r) for r in df.iter_rows()]
     objs = json.loads(path.read_text(encoding="utf-8"))
-    keys = list(CREDIT_KEYS)
-    return keys, [tuple(o[k] for k in keys) for o in objs]
+    keys = list(objs[0]) if objs else []
+    return keys, [tuple("" if o[k] is None else o[k] for k in keys) for o in objs]
 
 
 def parses(value: str) -> bool:
@@ -123,8 +168,24 @@ def test_layout_and_file_names(clean):
         assert (landing / f"tax/{ym}/declaration_{ym}.csv").is_file()
         assert (landing / f"court/{ym}/enforcement_{ym}.xlsx").is_file()
         assert (landing / f"court/{ym}/dishonest_{ym}.json").is_file()
+        for rel in (
+            "amr/{0}/penalty_{0}.csv",
+            "amr/{0}/abnormal_{0}.csv",
+            "hrss/{0}/insured_{0}.csv",
+            "hrss/{0}/wage_dispute_{0}.xlsx",
+            "power/{0}/usage_{0}.csv",
+            "customs/{0}/trade_{0}.xlsx",
+            "credit/{0}/loans_{0}.json",
+            "ip/{0}/ip_rights_{0}.csv",
+            "sci/{0}/certification_{0}.xlsx",
+            "subsidy/{0}/subsidy_{0}.csv",
+            "env/{0}/env_penalty_{0}.json",
+        ):
+            assert (landing / rel.format(ym)).is_file(), rel.format(ym)
         stats = landing / f"stats/{ym}/industry_monthly_{ym}.csv"
         assert stats.is_file() == (not ym.endswith("01")), ym
+    # tax credit grades for 2025 are published in April 2026
+    assert (landing / "tax/202604/credit_grade_2025.csv").is_file()
     # the 2025 annual reports were filed Jan-Jun 2026 and land in amr/2026/
     assert (landing / "amr/2026/annual_report_2025.xlsx").is_file()
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
@@ -220,6 +281,8 @@ def test_clean_output_is_clean(clean):
         assert files, feed
         for path in files:
             cols, rows = read_rows(path)
+            if path.suffix == ".json" and not rows:
+                continue
             assert cols == list(header), path
             k = cols.index(uscc_col)
             assert all(is_valid_uscc(r[k]) for r in rows), path
@@ -263,6 +326,8 @@ def test_faults_are_recorded_where_they_are(faulty):
         for path in sorted((out / "landing").glob(pattern)):
             rel = path.relative_to(out / "landing").as_posix()
             cols, rows = read_rows(path)
+            if not rows:
+                continue
             k = cols.index(uscc_col)
             first = 1 if path.suffix == ".json" else 2
             seen: set[tuple] = set()
@@ -306,13 +371,17 @@ def test_missing_rows_and_mismatches_are_listed(faulty, clean):
     assert any(row["uscc"] in r for r in clean_rows)
 
     mism = pl.read_csv(out / "truth/report_mismatches.csv")
+    assert mism.columns == ["uscc", "report_year", "item", "declared_value", "true_value"]
     assert mism.height > 0
+    assert set(mism["item"]) <= set(MISMATCH_ITEMS)
     report = pl.read_excel(out / "landing/amr/2026/annual_report_2025.xlsx", infer_schema_length=0)
     for uscc, year, item, declared, true_value in mism.iter_rows():
         assert declared != true_value
         match = report.filter(pl.col("统一社会信用代码") == uscc)
         assert match.height >= 1 and year == 2025
-        assert float(match[item][0]) == pytest.approx(declared)
+        header = MISMATCH_ITEMS[item]
+        unit = 1e4 if "万元" in header else 1.0  # truth is in CNY and heads, the report in 万元
+        assert float(match[header][0]) * unit == pytest.approx(declared)
 
 
 def test_late_files_keep_their_period(tmp_path):
@@ -329,8 +398,11 @@ def test_late_files_keep_their_period(tmp_path):
 def test_world_model_has_distress_with_chance(clean):
     out, summary = clean
     events = pl.read_csv(out / "truth/distress_events.csv", try_parse_dates=True)
-    assert set(events["event_type"]) <= {"enforcement", "dishonest", "revocation", "closure"}
+    kinds = {"dormancy", "enforcement", "dishonest", "revocation", "closure"}
+    assert set(events["event_type"]) <= kinds
     assert events.height > 0
+    # dormancy is dated when it began, which may be before the window
+    events = events.filter(pl.col("event_type") != "dormancy")
     first, last = events["event_date"].min(), events["event_date"].max()
     assert str(first) >= "2025-08-01" and str(last) <= "2026-09-30"
     health = pl.read_parquet(out / "truth/latent_health.parquet")
@@ -403,3 +475,95 @@ def test_broken_file_helpers(tmp_path, clean):
     drop_column(xl, "纳税总额(万元)")
     cols = pl.read_excel(xl, sheet_name="年报").columns
     assert "纳税总额(万元)" not in cols and len(cols) == len(REPORT_COLS) - 1
+
+
+def test_new_departments_export_in_their_own_shapes(clean):
+    out, _ = clean
+    landing = out / "landing"
+    subsidy = (landing / "subsidy/202512/subsidy_202512.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        subsidy.decode("utf-8")
+    header, *rows = list(csv.reader(io.StringIO(subsidy.decode("gbk"))))
+    assert header == list(SUBSIDY_COLS)
+    assert rows and all(r[6][4] == "年" and r[6].endswith("日") for r in rows)
+    insured = (landing / "hrss/202603/insured_202603.csv").read_bytes()
+    assert insured.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(insured[3:].decode("utf-8"))))
+    assert header == list(INSURED_COLS) and {r[2] for r in rows} == {"202603"}
+    power = (landing / "power/202603/usage_202603.csv").read_text(encoding="utf-8")
+    header, *rows = list(csv.reader(io.StringIO(power)))
+    assert header == list(POWER_COLS) and {r[3] for r in rows} == {"202603"}
+    # some firms have several meter accounts, and every account number is its own
+    per_firm = pl.DataFrame(rows, schema=list(POWER_COLS), orient="row").group_by(
+        "统一社会信用代码"
+    )
+    assert per_firm.len()["len"].max() >= 2
+    assert len({r[0] for r in rows}) == len(rows)
+    customs = pl.read_excel(landing / "customs/202603/trade_202603.xlsx", sheet_name="进出口")
+    assert customs.columns == list(CUSTOMS_COLS)
+    loans = json.loads((landing / "credit/202603/loans_202603.json").read_text(encoding="utf-8"))
+    assert loans and list(loans[0]) == list(LOAN_KEYS)
+    assert all(o["统计日期"] == "2026-03-31" for o in loans)
+    grades = (landing / "tax/202604/credit_grade_2025.csv").read_bytes().decode("gbk")
+    header, *rows = list(csv.reader(io.StringIO(grades)))
+    assert header == list(GRADE_COLS)
+    assert {r[3] for r in rows} <= set("ABMCD") and {r[4][:6] for r in rows} == {"202604"}
+
+
+def test_dormant_and_shell_truth_matches_the_files(clean):
+    out, _ = clean
+    landing = out / "landing"
+    dormant = pl.read_csv(out / "truth/dormant_firms.csv", try_parse_dates=True)
+    shells = pl.read_csv(out / "truth/shell_firms.csv", try_parse_dates=True)
+    assert dormant.height > 0 and shells.height > 0
+
+    def rows_by_month(pattern: str, uscc_col: str) -> dict[str, set[str]]:
+        seen: dict[str, set[str]] = {}
+        for path in landing.glob(pattern):
+            cols, rows = read_rows(path)
+            k = cols.index(uscc_col) if rows else 0
+            seen.setdefault(path.stem[-6:], set()).update(r[k] for r in rows)
+        return seen
+
+    tax = rows_by_month("tax/*/declaration_*.csv", "纳税人识别号")
+    for uscc, start in dormant.iter_rows():
+        # a dormant firm files no tax declarations and no annual reports while dormant
+        assert not any(uscc in firms for ym, firms in tax.items() if ym >= start.strftime("%Y%m"))
+    report = pl.read_excel(landing / "amr/2026/annual_report_2025.xlsx", infer_schema_length=0)
+    filed = dict(zip(report["统一社会信用代码"], report["报送日期"], strict=True))
+    assert all(filed.get(u, "9999") < s.isoformat() for u, s in dormant.iter_rows() if u in filed)
+    # revocations come after two to three years of dormancy
+    events = pl.read_csv(out / "truth/distress_events.csv", try_parse_dates=True)
+    began = dict(dormant.iter_rows())
+    for uscc, _, day in events.filter(pl.col("event_type") == "revocation").iter_rows():
+        assert 24 * 28 <= (day - began[uscc]).days <= 37 * 31
+    # a shell has no staff, no power, no trade and no tax sales once it is a shell
+    hrss = rows_by_month("hrss/*/insured_*.csv", "统一社会信用代码")
+    power = rows_by_month("power/*/usage_*.csv", "统一社会信用代码")
+    customs = rows_by_month("customs/*/trade_*.xlsx", "统一社会信用代码")
+    for uscc, start in shells.iter_rows():
+        for seen in (hrss, power, customs):
+            assert not any(uscc in f for ym, f in seen.items() if ym >= start.strftime("%Y%m"))
+    sales = {}
+    for path in landing.glob("tax/*/declaration_*.csv"):
+        _, rows = read_rows(path)
+        sales.update({(r[0], path.stem[-6:]): float(r[5].replace(",", "")) for r in rows})
+    shell_from = dict(shells.iter_rows())
+    shell_sales = [v for (u, ym), v in sales.items() if u in shell_from
+                   and ym >= shell_from[u].strftime("%Y%m")]  # fmt: skip
+    assert shell_sales and all(v == 0 for v in shell_sales)
+
+
+def test_proxies_follow_health_by_chance(clean):
+    """Weaker firms carry more arrears and penalties, but not as a rule."""
+    out, _ = clean
+    health = pl.read_parquet(out / "truth/latent_health.parquet")
+    h = health.group_by("uscc").agg(pl.col("h").mean())
+    weak = set(h.filter(pl.col("h") < pl.col("h").quantile(0.2))["uscc"])
+    strong = set(h.filter(pl.col("h") > pl.col("h").quantile(0.8))["uscc"])
+    owing: set[str] = set()
+    for path in (out / "landing/hrss").glob("*/insured_*.csv"):
+        _, rows = read_rows(path)
+        owing |= {r[0] for r in rows if float(r[11].replace(",", "")) > 0}
+    assert len(owing & weak) > len(owing & strong)
+    assert owing & strong or len(owing & weak) < len(weak)  # chance, not a rule
