@@ -1,7 +1,9 @@
 -- 疑似空壳企业: firms still registered (存续) in which no department sees real activity over the
 -- window (the 12 months up to the as-of month, seeds/config/compliance_rules.csv): no tax-declared
 -- sales, no insured staff, no electricity use (above shell_max_kwh), no imports or exports. The
--- firm must have existed for the whole window. Evidence per department (months with records and
+-- firm must have existed for the whole window and still file tax declarations, all zero (零申报,
+-- at least shell_min_zero_declarations): a firm that files nothing at all has gone dormant and is
+-- for the revocation list, not a shell kept alive on paper. Evidence per department (months with records and
 -- the window's totals), the departments that hold no record of the firm at all in the window, and
 -- the last month any department saw activity (null: never in the data, 从未经营).
 -- The as-of month is the latest month of tax declarations, or the partition's max_month when earlier.
@@ -17,7 +19,8 @@ with as_of as (
     select
         as_of_month,
         cast({{ rule_value('shell_window_months') }} as integer) as window_months,
-        {{ rule_value('shell_max_kwh') }} as max_kwh
+        {{ rule_value('shell_max_kwh') }} as max_kwh,
+        {{ rule_value('shell_min_zero_declarations') }} as min_zero_declarations
     from (
         select least(max(period_month), cast('{{ var("max_month", "2999-12-01") }}' as date)) as as_of_month
         from {{ ref('stg_tax__declarations') }}
@@ -89,7 +92,8 @@ joined as (
             coalesce({{ code }}_last_active.last_active_month, date '1900-01-01'){% if not loop.last %},{% endif %}
             {%- endfor %}
         ) as last_active_any,
-        params.max_kwh
+        params.max_kwh,
+        params.min_zero_declarations
     from registered
     cross join params
     {%- for code, name_zh, model, measure, active in departments %}
@@ -101,7 +105,8 @@ joined as (
 suspects as (
     select *
     from joined
-    where tax_window_total <= 0
+    where tax_months_with_records >= min_zero_declarations
+        and tax_window_total <= 0
         and hrss_window_total <= 0
         and power_window_total <= max_kwh
         and customs_window_total <= 0
