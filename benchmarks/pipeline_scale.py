@@ -40,8 +40,9 @@ else:
     import dagster as dg
     from pipelines.definitions import all_assets, all_checks, build_resources
     instance = dg.DagsterInstance.ephemeral()
+    from pipelines.partitions import all_months_tags
     result = dg.materialize([*all_assets, *all_checks], resources=build_resources(),
-                            instance=instance, raise_on_error=False)
+                            instance=instance, raise_on_error=False, tags=all_months_tags())
     steps = {s.step_key: s.end_time - s.start_time
              for s in instance.get_run_step_stats(result.run_id) if s.end_time and s.start_time}
     extra["success"] = result.success

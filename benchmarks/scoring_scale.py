@@ -102,6 +102,7 @@ def asset_benchmark(args: argparse.Namespace) -> None:
     import dagster as dg
 
     from pipelines.defs.scoring.assets import firm_health_scores
+    from pipelines.partitions import all_months_tags
     from pipelines.resources import WarehouseResource
 
     started = time.perf_counter()
@@ -109,6 +110,7 @@ def asset_benchmark(args: argparse.Namespace) -> None:
         [firm_health_scores],
         resources={"warehouse": WarehouseResource(path=args.duckdb)},
         instance=dg.DagsterInstance.ephemeral(),
+        tags=all_months_tags(),
     )
     seconds = time.perf_counter() - started
     print(f"asset: success={result.success} in {seconds:.1f} s, peak memory {peak_mb():,.0f} MB")

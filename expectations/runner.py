@@ -5,19 +5,26 @@ table, or a per-period profile of it such as row counts and medians) and the GX 
 that frame must meet. Each expectation has a severity: ``error`` failures block downstream
 assets, ``warn`` failures are shown but do not block. If GX itself fails (import, an expectation
 that raises, a query that fails) the suite counts as failed with the error, never as passed.
+
+Given a ``docs_root``, the suite runs in a file-backed GX project there and its results are kept
+(the latest run of each suite) so ``build_data_docs`` can render the static Data Docs site people
+browse. GX is imported inside the functions: the import takes seconds.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 ERROR, WARN = "error", "warn"
 SAMPLE_ROWS = 200_000
+DOCS_SITE = "warehouse_quality"
 
 
 @dataclass(frozen=True)
@@ -75,20 +82,44 @@ def _describe(config: Any) -> str:
     return f"{config.type}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
 
 
+def _gx_context(docs_root: Path | None):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    if docs_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        Path(docs_root).mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+    context.variables.progress_bars = {"globally": False}
+    return gx, context
+
+
+def _forget_results(context, suite: Suite) -> None:
+    """Drop the stored results of earlier runs of ``suite`` (the site shows the latest run)."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        name = key.expectation_suite_identifier.name
+        if name.split(".")[0] == suite.name:
+            store.remove_key(key)
+
+
 def run_suite(
     suite: Suite,
     con: duckdb.DuckDBPyConnection,
     log: Callable[[str], None] = lambda _m: None,
+    docs_root: Path | None = None,
 ) -> Outcome:
-    """Validate every part of ``suite`` against the warehouse behind ``con``."""
+    """Validate every part of ``suite`` against the warehouse behind ``con``.
+
+    With ``docs_root``, the results are also stored in the GX project there for Data Docs.
+    """
     outcome = Outcome(suite.name)
     try:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        import great_expectations as gx
-
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = {"globally": False}
-        source = context.data_sources.add_pandas(f"warehouse_{suite.name}")
+        gx, context = _gx_context(docs_root)
+        if docs_root is not None:
+            _forget_results(context, suite)
+        source = context.data_sources.add_or_update_pandas(f"warehouse_{suite.name}")
         for part in suite.parts:
             # GX has no polars source: hand it pandas through Arrow (samples and profiles only,
             # never the whole table).
@@ -101,9 +132,13 @@ def run_suite(
                 expectation_suite.add_expectation(
                     getattr(gx.expectations, e.kind)(**e.kwargs, meta={"spec_index": i})
                 )
-            result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
-                expectation_suite
+            expectation_suite = context.suites.add_or_update(expectation_suite)
+            validation = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(
+                    name=f"{suite.name}.{part.name}", data=batch_def, suite=expectation_suite
+                )
             )
+            result = validation.run(batch_parameters={"dataframe": frame})
             # GX does not return results in the suite's order: match them by our index.
             if len(result.results) != len(part.expectations):
                 raise RuntimeError(
@@ -139,6 +174,27 @@ def run_suite(
         not r["success"] and r["severity"] == ERROR for r in outcome.results
     )
     return outcome
+
+
+def build_data_docs(docs_root: Path, site_dir: Path) -> Path:
+    """Render the GX Data Docs site for the results kept under ``docs_root`` into ``site_dir``;
+    return its index.html (one page per suite part and per latest validation)."""
+    _gx, context = _gx_context(docs_root)
+    site_dir = Path(site_dir).resolve()
+    site = {
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(site_dir),
+        },
+    }
+    if DOCS_SITE not in context.get_site_names():
+        context.add_data_docs_site(DOCS_SITE, site)
+    # pages of results no longer kept would linger: the site is rebuilt from the kept results
+    shutil.rmtree(site_dir / "validations", ignore_errors=True)
+    context.build_data_docs(site_names=[DOCS_SITE])
+    return site_dir / "index.html"
 
 
 def _observed(result: dict[str, Any]) -> str:

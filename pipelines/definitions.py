@@ -2,6 +2,11 @@
 
 Data flows left to right: ingest (raw.*) -> dbt (staging, intermediate, marts) -> scoring ->
 dbt delivery models -> files for people.
+
+The firm-month panel, the scores and the alert list are partitioned by month
+(pipelines/partitions.py); ingest, staging and the unpartitioned marts are not. One job runs
+them all over a range of months: the nightly schedule the latest months, `make demo` every
+month, a backfill any range (one dbt build and one scoring step for the whole range).
 """
 
 from __future__ import annotations
@@ -10,7 +15,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.defs.automation.definitions import build_automation
-from pipelines.defs.dbt.assets import dbt_project, delivery_dbt_models, warehouse_dbt_models
+from pipelines.defs.dbt.assets import (
+    dbt_project,
+    delivery_dbt_models,
+    panel_dbt_models,
+    warehouse_dbt_models,
+)
 from pipelines.defs.delivery.assets import alert_list_extract, published_warehouse
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.quality.checks import gx_checks
@@ -22,6 +32,7 @@ from pipelines.settings import duckdb_path
 all_assets = [
     *ingest_assets,
     warehouse_dbt_models,
+    panel_dbt_models,
     firm_health_scores,
     delivery_dbt_models,
     alert_list_extract,
@@ -33,7 +44,8 @@ all_checks = [*gx_checks, raw_source_freshness]
 full_pipeline_job = dg.define_asset_job(
     "full_pipeline",
     selection=dg.AssetSelection.all(),
-    description="Ingest every feed, build the warehouse, score every firm-month and deliver.",
+    description="Ingest every feed, rebuild the unpartitioned models, and build, score and "
+    "deliver the months of the run's partition range.",
 )
 
 

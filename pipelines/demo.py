@@ -62,13 +62,24 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f">> simulated feeds already in {data_root} (same parameters): reusing them")
 
+    # The monthly partitions start at the first simulated month (unless EH_PARTITION_START says
+    # otherwise), so the run below covers every simulated month.
+    end_year, end_month = (int(x) for x in args.end.split("-"))
+    first = end_year * 12 + end_month - 1 - (args.months - 1)
+    os.environ.setdefault("EH_PARTITION_START", f"{first // 12:04d}-{first % 12 + 1:02d}-01")
+
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.partitions import all_months_tags
     from pipelines.settings import published_path
     from pipelines.summary import format_summary, run_summary
 
-    print(">> running the pipeline: ingest -> dbt -> scoring -> delivery")
+    tags = all_months_tags()
+    print(
+        ">> running the pipeline: ingest -> dbt -> scoring -> delivery, months "
+        f"{tags['dagster/asset_partition_range_start'][:7]}..{tags['dagster/asset_partition_range_end'][:7]}"
+    )
     instance = (
         dg.DagsterInstance.get()
         if os.environ.get("DAGSTER_HOME")
@@ -78,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
+        tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

@@ -44,6 +44,12 @@ def output_dir() -> Path:
     return Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output")).resolve()
 
 
+def quality_dir() -> Path:
+    """Where the data-quality results are kept (gx/) and the Data Docs site is built
+    (data_docs/index.html)."""
+    return output_dir() / "quality"
+
+
 def published_path() -> Path:
     """The read-only copy readers open (EH_PUBLISHED_PATH), never the live warehouse."""
     default = duckdb_path().with_name("published") / "warehouse.duckdb"

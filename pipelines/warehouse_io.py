@@ -5,6 +5,9 @@ one transaction does not fit a 24 GB machine (seen: the scoring step was OOM-kil
 Instead parts are committed into side tables ``<table>__next``, and the side tables replace the
 live ones in one short transaction at the end: readers see the old tables or the new ones, never
 a mix, and a crash leaves the live tables intact (the next run drops leftover side tables first).
+
+A run that rewrites only some months (a monthly partition) first copies the live rows it keeps
+into the side table (``keep``: a SQL predicate per table), then appends the new months.
 """
 
 from __future__ import annotations
@@ -25,9 +28,15 @@ class SideTables:
     2
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, tables: list[str]):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        tables: list[str],
+        keep: dict[str, str] | None = None,
+    ):
         self.con = con
         self.tables = tables
+        self.keep = keep or {}
         self.rows = dict.fromkeys(tables, 0)
 
     @staticmethod
@@ -38,6 +47,11 @@ class SideTables:
         for table in self.tables:
             self.con.execute(f"create schema if not exists {table.split('.')[0]}")
             self.con.execute(f"drop table if exists {self.side_name(table)}")
+            if table in self.keep and self._exists(table):
+                self.con.execute(
+                    f"create table {self.side_name(table)} as "
+                    f"select * from {table} where {self.keep[table]}"
+                )
         return self
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
@@ -47,19 +61,22 @@ class SideTables:
             if self.rows[table] == 0 and not self._side_exists(table):
                 self.con.execute(f"create table {self.side_name(table)} as select * from _part")
             else:
-                self.con.execute(f"insert into {self.side_name(table)} select * from _part")
+                self.con.execute(f"insert into {self.side_name(table)} by name select * from _part")
         finally:
             self.con.unregister("_part")
         self.rows[table] += frame.height
 
     def _side_exists(self, table: str) -> bool:
-        schema, name = self.side_name(table).split(".")
+        return self._exists(self.side_name(table))
+
+    def _exists(self, table: str) -> bool:
+        schema, name = table.split(".")
         return bool(
             self.con.execute(
                 "select count(*) from information_schema.tables "
                 "where table_schema = ? and table_name = ?",
                 [schema, name],
-            ).fetchone()[0]
+            ).fetchall()[0][0]  # fetchall: DuckDB 2 refuses new work while a result is open
         )
 
     def __exit__(self, exc_type, exc, tb) -> None:

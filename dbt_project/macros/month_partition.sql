@@ -5,8 +5,13 @@
   replaces them; the defaults (1900-01-01 .. 2999-12-01) cover every month. A first build or a
   --full-refresh builds every month regardless of the vars.
 
+  The tag `monthly` puts the model in Dagster's partitioned step (pipelines/defs/dbt/assets.py:
+  one partition per month, a backfill of a month range is one dbt build with these vars).
+  tests/integration/test_partitions.py checks that an incremental rebuild of a month range
+  equals a full rebuild for every incremental model.
+
   Use in a panel model:
-    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month') }}
+    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
     ...
     select * from final where {{ in_month_partition('period_month') }}
 #}

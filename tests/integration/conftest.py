@@ -33,9 +33,11 @@ class PipelineRun:
             return con.sql(query).pl()
 
 
-def run_pipeline(selection=None) -> dg.ExecuteInProcessResult:
-    """Run every asset (or a selection) with resources read from the environment."""
+def run_pipeline(selection=None, tags=None) -> dg.ExecuteInProcessResult:
+    """Run every asset (or a selection) over every month (or the partition range in ``tags``)
+    with resources read from the environment."""
     from pipelines.definitions import all_assets, all_checks, build_resources
+    from pipelines.partitions import all_months_tags
 
     return dg.materialize(
         [*all_assets, *all_checks],
@@ -43,11 +45,14 @@ def run_pipeline(selection=None) -> dg.ExecuteInProcessResult:
         instance=dg.DagsterInstance.ephemeral(),
         selection=selection,
         raise_on_error=False,
+        tags=tags or all_months_tags(),
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pipeline(tmp_path_factory) -> PipelineRun:
+    """One build for every integration module; a test that changes the warehouse restores it
+    or works on a copy."""
     from simulator import simulate
 
     base = tmp_path_factory.mktemp("pipeline")

@@ -23,8 +23,10 @@ TABLES = [
 RUNNER = """
 import dagster as dg
 from pipelines.definitions import all_assets, all_checks, build_resources
+from pipelines.partitions import all_months_tags
 result = dg.materialize([*all_assets, *all_checks], resources=build_resources(),
-                        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+                        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                        tags=all_months_tags())
 print("RUN_OK" if result.success else "RUN_FAILED", flush=True)
 """
 

@@ -34,6 +34,7 @@ def test_full_job_runs_multiprocess_without_lock_errors(tmp_path, monkeypatch):
     }.items():
         monkeypatch.setenv(key, str(value))
 
+    from pipelines.partitions import all_months_tags
     from tests.integration.jobs import full_pipeline_job
 
     with dg.DagsterInstance.get() as instance:
@@ -41,6 +42,7 @@ def test_full_job_runs_multiprocess_without_lock_errors(tmp_path, monkeypatch):
             dg.reconstructable(full_pipeline_job),
             instance=instance,
             run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
+            tags=all_months_tags(),
         )
         errors = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
         assert errors == []

@@ -165,7 +165,10 @@ def test_red_flags_force_unhealthy(pipeline):
 
 def test_alert_list_extract_opens_in_excel(pipeline):
     files = sorted((pipeline.output_dir / "extracts").glob("alert_list_*.csv"))
-    assert [f.name for f in files] == ["alert_list_202609.csv"]
+    # one extract per scored month (monthly partitions), the latest being 2026-09
+    assert len(files) == 24
+    assert files[-1].name == "alert_list_202609.csv"
+    files = files[-1:]
     data = files[0].read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     header = data[3:].decode("utf-8").splitlines()[0].split(",")

@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipelines.defs.automation.alerts import failure_alert, send_alert
 from pipelines.defs.automation.landing import changed_files, landing_snapshot
+from pipelines.partitions import all_months
 
 
 def test_changed_files_sees_new_and_rewritten_files(tmp_path):
@@ -40,6 +41,9 @@ def test_sensor_requests_one_run_per_arrival(tmp_path, monkeypatch):
     request = sensor(ctx)
     assert isinstance(request, dg.RunRequest)
     assert request.tags["changed_files"] == "1"
+    # the run rebuilds the file's month and every later one (look-back windows)
+    assert request.tags["dagster/asset_partition_range_start"] == "2024-09-01"
+    assert request.tags["dagster/asset_partition_range_end"] == all_months()[-1]
     # the same files again: nothing to do
     assert isinstance(sensor(dg.build_sensor_context(cursor=ctx.cursor)), dg.SkipReason)
 

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- 企业风险诉求预警清单: each month's sub-healthy and unhealthy firms with what is wrong, the
 -- department that should act and the help suggested, from the top reasons of their scores.
 with scores as (
@@ -61,4 +63,4 @@ final as (
     left join routed on scores.firm_id = routed.firm_id and scores.period_month = routed.period_month
 )
 
-select * from final
+select * from final where {{ in_month_partition('period_month') }}

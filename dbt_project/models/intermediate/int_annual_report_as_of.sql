@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- For each firm-month, the latest annual report filed by the month's end (point in time), with
 -- the previous year's employees for growth and tax-declared sales of the report year for the gap.
 with reports as (
@@ -49,4 +51,4 @@ final as (
         and reports.report_year = tax_years.report_year
 )
 
-select * from final
+select * from final where {{ in_month_partition('period_month') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- Enforcement cases open and dishonest-debtor listings in force at each month's end. A case
 -- closed or a listing removed (credit repair) later still counts in the months before.
 with panel as (
@@ -51,4 +53,4 @@ final as (
         on panel.firm_id = listed.firm_id and panel.period_month = listed.period_month
 )
 
-select * from final
+select * from final where {{ in_month_partition('period_month') }}

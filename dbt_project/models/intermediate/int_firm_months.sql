@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- One row per firm and month while the firm exists (founded, not yet deregistered), with its
 -- registry state as it stood at the month's end: later records never leak into earlier months.
 with records as (
@@ -42,4 +44,4 @@ final as (
         and not coalesce(registration_status = '注销' and status_changed_date < period_month, false)
 )
 
-select * from final
+select * from final where {{ in_month_partition('period_month') }}

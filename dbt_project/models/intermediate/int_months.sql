@@ -1,10 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- The panel's months: every month between the first and last tax declaration month on file.
 with bounds as (
     select
         min(period_month) as first_month,
         max(period_month) as last_month
     from {{ ref('stg_tax__declarations') }}
-    where period_month between cast('{{ var("min_month") }}' as date) and cast('{{ var("max_month") }}' as date)
 ),
 
 final as (
@@ -17,3 +18,4 @@ select
     period_month,
     {{ month_end('period_month') }} as month_end_date
 from final
+where {{ in_month_partition('period_month') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- Latest above-scale monthly report as of each month (January has no report: February's
 -- 1-2月 report arrives for it, so January reads December's year-to-date figures).
 with panel as (
@@ -33,4 +35,4 @@ final as (
     window w as (partition by firm_id order by period_month rows between 1 preceding and current row)
 )
 
-select * from final
+select * from final where {{ in_month_partition('period_month') }}

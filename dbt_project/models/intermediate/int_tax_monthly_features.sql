@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+
 -- Tax-declaration windows per firm-month. The panel has one row per month while the firm exists,
 -- so a ROWS frame is a frame of calendar months; a month with no declaration is a null, not a zero.
 with panel as (
@@ -40,4 +42,4 @@ windowed as (
     window w as (partition by firm_id order by period_month)
 )
 
-select * from windowed
+select * from windowed where {{ in_month_partition('period_month') }}

@@ -1,23 +1,50 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, and the delivery models
-that read the scores. dbt tests show up as asset checks."""
+that read the scores. dbt tests show up as asset checks.
 
+Three steps, split by dbt selector (as dagster-open-platform splits incremental models):
+
+- ``warehouse_dbt_models``: everything not monthly and not delivery (seeds, staging, dim_firm,
+  the annual-report and compliance marts), rebuilt whole;
+- ``panel_dbt_models``: models tagged ``monthly`` (the firm-month panel and the indicator
+  table), partitioned by month, incremental with delete+insert on ``period_month``; a run or a
+  backfill over months A..B is ONE ``dbt build --vars '{min_month: A, max_month: B}'``;
+- ``delivery_dbt_models``: models tagged ``delivery`` (read the scores), monthly as well.
+"""
+
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.partitions import month_vars, monthly_partitions
 from pipelines.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, duckdb_path
 
 duckdb_path()  # exports EH_DUCKDB_PATH for dbt's profile
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-if not dbt_project.manifest_path.exists():
-    # A fresh clone has no manifest yet: parse once (no warehouse connection needed).
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """Return True when the manifest is missing or older than a model, seed, macro or config
+    (a fresh clone, or a model edited since the last parse: the asset graph would be wrong)."""
+    if not project.manifest_path.exists():
+        return True
+    parsed = project.manifest_path.stat().st_mtime
+    folders = ("models", "seeds", "macros", "tests")
+    sources = [p for d in folders for p in (DBT_PROJECT_DIR / d).rglob("*")]
+    sources.append(DBT_PROJECT_DIR / "dbt_project.yml")
+    return any(p.is_file() and p.stat().st_mtime > parsed for p in sources)
+
+
+if manifest_is_stale(dbt_project):
+    # parse (no warehouse connection needed): a few seconds, only when something changed
     dbt_project.preparer.prepare(dbt_project)
 dbt_project.prepare_if_dev()
 
 DELIVERY_SELECTOR = "tag:delivery"
+MONTHLY_SELECTOR = "tag:monthly"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -31,15 +58,26 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-def dbt_build_args() -> list[str]:
-    """Return the dbt command the assets run (kept small and pure so tests can pin it)."""
-    return ["build"]
+def dbt_build_args(first_month: str | None = None, last_month: str | None = None) -> list[str]:
+    """Return the dbt command a step runs: a plain build, or one restricted to a month range.
+
+    >>> dbt_build_args("2025-01-01", "2025-06-01")
+    ['build', '--vars', '{"min_month": "2025-01-01", "max_month": "2025-06-01"}']
+    """
+    if first_month is None:
+        return ["build"]
+    return ["build", "--vars", json.dumps(month_vars(first_month, last_month or first_month))]
+
+
+def _partition_args(context: dg.AssetExecutionContext) -> list[str]:
+    keys = context.partition_key_range
+    return dbt_build_args(keys.start, keys.end)
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude=DELIVERY_SELECTOR,
+    exclude=f"{DELIVERY_SELECTOR} {MONTHLY_SELECTOR}",
     dagster_dbt_translator=WarehouseTranslator(),
     pool=WAREHOUSE_POOL,
     name="warehouse_dbt_models",
@@ -51,10 +89,27 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    select=MONTHLY_SELECTOR,
+    exclude=DELIVERY_SELECTOR,
+    dagster_dbt_translator=WarehouseTranslator(),
+    pool=WAREHOUSE_POOL,
+    name="panel_dbt_models",
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def panel_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(_partition_args(context), context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
     select=DELIVERY_SELECTOR,
     dagster_dbt_translator=WarehouseTranslator(),
     pool=WAREHOUSE_POOL,
     name="delivery_dbt_models",
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def delivery_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    yield from dbt.cli(_partition_args(context), context=context).stream()

@@ -1,11 +1,13 @@
 """Files for people and readers: the monthly alert list as a CSV that opens in Excel (UTF-8
-with BOM), and the published read-only copy of the warehouse."""
+with BOM), one file per month (partitioned like the scores), and the published read-only copy of
+the warehouse (not partitioned: readers get the whole warehouse at the end of every run)."""
 
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from pipelines.partitions import monthly_partitions, window_months
 from pipelines.publish import publish_snapshot
 from pipelines.resources import WarehouseResource
 from pipelines.settings import WAREHOUSE_POOL, output_dir, published_path
@@ -59,34 +61,62 @@ def _markdown(frame: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def write_alert_list(alerts: pl.DataFrame, target: Path) -> pl.DataFrame:
+    """Write one month's alert rows to ``target`` as the extract; return the frame written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame = alert_list_frame(alerts)
+    frame.write_csv(target, include_bom=True)
+    return frame
+
+
 @dg.asset(
     key=["delivery", "alert_list_extract"],
     deps=[dg.AssetKey(["delivery", "rpt_monthly_alert_list"])],
     group_name="delivery",
     pool=WAREHOUSE_POOL,
     kinds={"csv"},
-    description="企业风险诉求预警清单 for the latest month as a CSV "
-    "(UTF-8 with BOM, Chinese headers).",
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="企业风险诉求预警清单 per month as a CSV, extracts/alert_list_YYYYMM.csv "
+    "(UTF-8 with BOM, Chinese headers); one file per scored month of the run.",
 )
-def alert_list_extract(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def alert_list_extract(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    first, last = window_months(context)
     with warehouse.connect(read_only=True) as con:
+        scored = [
+            m
+            for (m,) in con.execute(
+                "select distinct period_month from scoring.firm_health_scores "
+                "where period_month between $1 and $2 order by 1",
+                [first, last],
+            ).fetchall()
+        ]
         alerts = con.sql(
-            """select * from delivery.rpt_monthly_alert_list
-               where period_month = (select max(period_month) from scoring.firm_health_scores)"""
+            "select * from delivery.rpt_monthly_alert_list where period_month between $1 and $2",
+            params=[first, last],
         ).pl()
-    month = alerts["period_month"].max()
-    label = month.strftime("%Y%m") if month is not None else "none"
-    target = output_dir() / "extracts" / f"alert_list_{label}.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    frame = alert_list_frame(alerts)
-    frame.write_csv(target, include_bom=True)
+    written = {}
+    frame = alerts.head(0)
+    for month in scored:  # a scored month with no alert still gets its (empty) file
+        month_alerts = alerts.filter(pl.col("period_month") == month)
+        target = output_dir() / "extracts" / f"alert_list_{month:%Y%m}.csv"
+        frame = write_alert_list(month_alerts, target)
+        written[f"{month:%Y%m}"] = (target, month_alerts)
+    if not written:
+        context.log.info(f"no scored month in {first:%Y-%m}..{last:%Y-%m}: no extract written")
+        return dg.MaterializeResult(metadata={"files": 0, "rows": 0})
+    label, (target, latest) = max(written.items())
     return dg.MaterializeResult(
         metadata={
+            "files": len(written),
             "path": dg.MetadataValue.path(str(target)),
             "rows": frame.height,
+            "rows_all_months": alerts.height,
             "month": label,
-            "unhealthy": int((alerts["grade"] == "不健康").sum()),
-            "subhealthy": int((alerts["grade"] == "亚健康").sum()),
+            "unhealthy": int((latest["grade"] == "不健康").sum()),
+            "subhealthy": int((latest["grade"] == "亚健康").sum()),
             "preview": dg.MetadataValue.md(_markdown(frame.head(10))),
         }
     )

@@ -3,14 +3,17 @@
 A suite with severe (error) expectations is a blocking check: when one fails, assets downstream
 of the checked asset do not run in that run, so a bad feed cannot reach scores or extracts.
 A suite that cannot run at all (GX or a query raises) is reported failed, never passed.
+
+Every check also keeps its latest results and refreshes the Great Expectations Data Docs site,
+$EH_OUTPUT_DIR/quality/data_docs/index.html (what `make quality` builds too).
 """
 
 import dagster as dg
 
-from expectations.runner import Suite, run_suite
+from expectations.runner import Suite, build_data_docs, run_suite
 from expectations.suites import ALL_SUITES
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL
+from pipelines.settings import WAREHOUSE_POOL, quality_dir
 
 
 def _results_table(outcome) -> dg.TableMetadataValue:
@@ -51,7 +54,12 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect(read_only=True) as con:
-            outcome = run_suite(suite, con, log=context.log.warning)
+            outcome = run_suite(suite, con, log=context.log.warning, docs_root=quality_dir() / "gx")
+        try:
+            docs = str(build_data_docs(quality_dir() / "gx", quality_dir() / "data_docs"))
+        except Exception as exc:  # the docs are for browsing; the check's verdict stands
+            docs = f"not built: {type(exc).__name__}: {exc}"
+            context.log.warning(f"Data Docs {docs}")
         failed = outcome.failed
         for r in failed:
             context.log.warning(
@@ -69,6 +77,7 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
                 "failed_severe": sum(r["severity"] == "error" for r in failed),
                 "error": outcome.error or "",
                 "results": _results_table(outcome),
+                "data_docs": dg.MetadataValue.path(docs),
             },
         )
 
