@@ -121,7 +121,7 @@ customs_feed_years as (
     group by 1
 ),
 
-joined as (
+joined as materialized (
     select
         report_years.firm_id,
         report_years.report_year,

@@ -13,7 +13,7 @@
 ] %}
 {% set flag_columns = ['has_website', 'foreign_investment'] %}
 
-with reports as (
+with reports as materialized (
     select * from {{ ref('stg_amr__annual_reports') }}
 ),
 
