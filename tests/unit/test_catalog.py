@@ -51,13 +51,13 @@ def indicator_table_columns() -> list[str]:
     """
     sql = INDICATOR_TABLE.read_text(encoding="utf-8")
     final = sql[sql.index("final as (") :]
-    select = final[: final.index("\n    from base")]
+    select = final[: final.index("\n    from ")]
     columns = []
     for line in select.splitlines():
         line = line.strip().rstrip(",")
         if m := re.search(r"\bas (\w+)$", line):
             columns.append(m.group(1))
-        elif m := re.fullmatch(r"(?:base|sized)\.(\w+)", line):
+        elif m := re.fullmatch(r"base\.(\w+)", line):
             columns.append(m.group(1))
     return columns
 

@@ -171,10 +171,11 @@ thresholds_wide as (
     group by 1
 ),
 
-sized as (
+enriched as (
+    -- sizing and the report due are lookups (one row per sector group; report_years is unique
+    -- per firm and year), so the wide base is read once and never joined back to itself
     select
-        base.firm_id,
-        base.period_month,
+        base.*,
         case
             when base.employees is null or base.total_revenue_cny is null then '未知'
             when base.employees >= t.large_employees
@@ -184,16 +185,7 @@ sized as (
             when base.employees >= t.small_employees
                 and base.total_revenue_cny / 10000 >= t.small_revenue_10k then '小型'
             else '微型'
-        end as size_class
-    from base
-    left join thresholds_wide as t on base.sector_group = t.sector_group
-),
-
-missing_reports as (
-    -- report_years is unique per firm and year, so this is a lookup, not an aggregation
-    select
-        base.firm_id,
-        base.period_month,
+        end as size_class,
         case
             when base.due_report_year < (select first_year from first_report_year) then null
             when base.founded_date > make_date(cast(base.due_report_year as integer), 12, 31) then null
@@ -201,6 +193,7 @@ missing_reports as (
             else 1
         end as missing_annual_report
     from base
+    left join thresholds_wide as t on base.sector_group = t.sector_group
     left join report_years
         on base.firm_id = report_years.firm_id
         and report_years.report_year = base.due_report_year
@@ -213,7 +206,7 @@ final as (
         base.period_month,
         base.industry_division,
         base.industry_section,
-        sized.size_class,
+        base.size_class,
         -- 经营 operations
         case when base.declared_3m >= 2 and base.declared_3m_last_year >= 2
             then {{ safe_divide('base.sales_3m_cny / base.declared_3m', 'base.sales_3m_last_year_cny / base.declared_3m_last_year') }} - 1
@@ -296,7 +289,7 @@ final as (
             else 1.0
         end as enforcement_amount_ratio,
         {{ relative_gap('base.total_revenue_cny', 'base.tax_sales_year_cny') }} as report_tax_gap,
-        cast(missing_reports.missing_annual_report as double) as missing_annual_report,
+        cast(base.missing_annual_report as double) as missing_annual_report,
         base.report_insured_gap,
         base.report_export_gap,
         base.report_contribution_gap,
@@ -341,10 +334,7 @@ final as (
         -- red flags (seeds/catalog/red_flag_catalog.csv)
         base.is_dishonest_debtor,
         base.is_revoked
-    from base
-    inner join sized on base.firm_id = sized.firm_id and base.period_month = sized.period_month
-    inner join missing_reports
-        on base.firm_id = missing_reports.firm_id and base.period_month = missing_reports.period_month
+    from enriched as base
 )
 
 select * from final where {{ in_month_partition('period_month') }}
