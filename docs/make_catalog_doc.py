@@ -133,7 +133,11 @@ def render(catalog: pl.DataFrame, figures: pl.DataFrame | None, note: str) -> st
         "## Red flags (`dbt_project/seeds/catalog/red_flag_catalog.csv`)",
         "",
         "Boolean columns of `fct_firm_indicators`, not indicators: any one forces the grade "
-        "不健康 in scoring.",
+        "不健康 in scoring. The abnormal-operations listing and a tax credit grade of C or D are "
+        "graded risk indicators (`is_abnormal_listed`, `is_tax_grade_cd`, transform `absence`), "
+        "not red flags: a listing is common (mostly a late annual report) and lifted once "
+        "corrected, and a grade is yearly, so forcing 不健康 would swamp the alert list; red "
+        "flags stay the severe, legally final states.",
         "",
         "| flag | 标签 | label | action |",
         "|---|---|---|---|",
