@@ -1,0 +1,52 @@
+"""海关 进出口 (raw.customs_trade)."""
+
+from expectations.runner import WARN, Part, Suite, sample_sql
+from expectations.suites._common import between, columns, length, not_null, period_profile
+
+TABLE = "raw.customs_trade"
+
+SUITE = Suite(
+    name="raw_customs_trade",
+    table=TABLE,
+    asset_key=("raw", "customs_trade"),
+    description=(
+        "Customs trade: customs code and firm key present, exports and imports non-"
+        "negative; month-over-month row count. "
+    ),
+    parts=(
+        Part(
+            "sample",
+            sample_sql(TABLE),
+            (
+                columns("customs_code", "uscc", "trade_month", "export_10k", "import_10k"),
+                not_null("uscc"),
+                length("uscc", 18),
+                not_null("customs_code"),
+                not_null("trade_month"),
+                between("export_10k", 0, None, why="negative exports"),
+                between("import_10k", 0, None, why="negative imports"),
+            ),
+        ),
+        Part(
+            "per_period",
+            period_profile(TABLE, "trade_month", "export_10k", skip_first=True),
+            (
+                between(
+                    "row_change",
+                    0.8,
+                    1.25,
+                    WARN,
+                    why="rows per month changed by more than 20%: a partial or doubled delivery",
+                ),
+                between(
+                    "median_change",
+                    0.5,
+                    2.0,
+                    WARN,
+                    why="the median moved more than 2x month over month: "
+                    "a unit change or a distribution shift",
+                ),
+            ),
+        ),
+    ),
+)
