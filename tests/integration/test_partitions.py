@@ -125,3 +125,42 @@ def test_a_backfill_writes_one_extract_per_month(backfill):
     copy, *_ = backfill
     files = sorted(p.name for p in (copy.output_dir / "extracts").glob("alert_list_*.csv"))
     assert files == [f"alert_list_2025{m:02d}.csv" for m in range(1, 7)]
+
+
+def test_the_scores_of_a_month_do_not_depend_on_later_data(pipeline, tmp_path, monkeypatch):
+    """Score every month on one copy; on another, remove every indicator row and distress event
+    after M first: the scores of months up to M are the same (no look-ahead), fitted models
+    included (a low min_events lets the small region fit)."""
+    import duckdb
+
+    from pipelines.defs.scoring.assets import firm_health_scores
+    from pipelines.resources import WarehouseResource
+
+    cut = "2026-03-01"
+    monkeypatch.setenv("EH_OUTPUT_DIR", str(tmp_path / "out"))
+    scores = {}
+    for name, truncate in (("full", False), ("truncated", True)):
+        db = tmp_path / f"{name}.duckdb"
+        shutil.copy(pipeline.db_path, db)
+        if truncate:
+            with duckdb.connect(str(db)) as con:
+                con.execute(f"delete from marts.fct_firm_indicators where period_month > '{cut}'")
+                con.execute(
+                    "delete from marts.fct_distress_events where event_date >= '2026-04-01'"
+                )
+        first = pipeline.sql("select min(period_month) from marts.fct_firm_indicators")[0][0]
+        result = dg.materialize(
+            [firm_health_scores],
+            resources={"warehouse": WarehouseResource(path=str(db))},
+            instance=dg.DagsterInstance.ephemeral(),
+            tags=range_tags(str(first), cut if truncate else "2026-09-01"),
+            run_config={"ops": {"scoring__firm_health_scores": {"config": {"min_events": 1}}}},
+        )
+        metadata = result.asset_materializations_for_node("scoring__firm_health_scores")[0].metadata
+        assert "fitted" in metadata["models_by_kind"].value
+        with duckdb.connect(str(db), read_only=True) as con:
+            scores[name] = con.execute(
+                "select md5(string_agg(cast(t as varchar), '\n' order by cast(t as varchar))) "
+                f"from scoring.firm_health_scores t where period_month <= '{cut}'"
+            ).fetchone()[0]
+    assert scores["full"] == scores["truncated"]

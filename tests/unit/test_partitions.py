@@ -6,7 +6,7 @@ import json
 
 from pipelines.defs.automation.definitions import months_touched
 from pipelines.defs.dbt.assets import dbt_build_args, dbt_project
-from pipelines.defs.scoring.assets import training_shares
+from pipelines.defs.scoring.assets import refit_month, training_shares
 from pipelines.partitions import RANGE_END_TAG, RANGE_START_TAG, latest_months, month_vars
 
 
@@ -68,3 +68,16 @@ def test_the_nightly_run_covers_the_latest_months(monkeypatch):
     request = schedule.evaluate_tick(context).run_requests[0]
     assert request.tags[RANGE_START_TAG] == "2026-09-01"
     assert request.tags[RANGE_END_TAG] == "2026-10-01"
+
+
+def test_a_month_is_scored_by_the_model_of_the_latest_refit_month_not_after_it():
+    d = dt.date
+    assert [refit_month(d(2026, m, 1), 3) for m in (8, 9, 10, 11, 12)] == [
+        d(2026, 6, 1),
+        d(2026, 9, 1),
+        d(2026, 9, 1),
+        d(2026, 9, 1),
+        d(2026, 12, 1),
+    ]
+    assert refit_month(d(2026, 1, 1), 3) == d(2025, 12, 1)
+    assert refit_month(d(2026, 5, 1), 1) == d(2026, 5, 1)
