@@ -176,9 +176,12 @@ def run_suite(
     return outcome
 
 
-def build_data_docs(docs_root: Path, site_dir: Path) -> Path:
+def build_data_docs(docs_root: Path, site_dir: Path, suite: str | None = None) -> Path:
     """Render the GX Data Docs site for the results kept under ``docs_root`` into ``site_dir``;
-    return its index.html (one page per suite part and per latest validation)."""
+    return its index.html (one page per suite part and per latest validation).
+
+    With ``suite``, only that suite's pages and the index are rebuilt (what one check does).
+    """
     _gx, context = _gx_context(docs_root)
     site_dir = Path(site_dir).resolve()
     site = {
@@ -191,9 +194,23 @@ def build_data_docs(docs_root: Path, site_dir: Path) -> Path:
     }
     if DOCS_SITE not in context.get_site_names():
         context.add_data_docs_site(DOCS_SITE, site)
-    # pages of results no longer kept would linger: the site is rebuilt from the kept results
-    shutil.rmtree(site_dir / "validations", ignore_errors=True)
-    context.build_data_docs(site_names=[DOCS_SITE])
+    # pages of results no longer kept would linger: rebuild them from the kept results
+    shutil.rmtree(site_dir / "validations" / (suite or ""), ignore_errors=True)
+    resources = None
+    if suite is not None:
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
+
+        resources = [
+            k
+            for k in context.validation_results_store.list_keys()
+            if k.expectation_suite_identifier.name.split(".")[0] == suite
+        ]
+        resources += [
+            ExpectationSuiteIdentifier(name=k.expectation_suite_identifier.name) for k in resources
+        ]
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=resources)
     return site_dir / "index.html"
 
 

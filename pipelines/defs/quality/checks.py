@@ -56,7 +56,9 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         with warehouse.connect(read_only=True) as con:
             outcome = run_suite(suite, con, log=context.log.warning, docs_root=quality_dir() / "gx")
         try:
-            docs = str(build_data_docs(quality_dir() / "gx", quality_dir() / "data_docs"))
+            docs = str(
+                build_data_docs(quality_dir() / "gx", quality_dir() / "data_docs", suite.name)
+            )
         except Exception as exc:  # the docs are for browsing; the check's verdict stands
             docs = f"not built: {type(exc).__name__}: {exc}"
             context.log.warning(f"Data Docs {docs}")

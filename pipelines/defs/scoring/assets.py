@@ -154,8 +154,9 @@ def _sql_date(day: dt.date) -> str:
     "12-month PD, bank points, grade 健康/亚健康/不健康/数据不足, red flags, reasons and what "
     "lifts a firm a grade for every firm and month (scoring.firm_health_scores); per-indicator "
     "contributions (scoring.firm_score_contributions); the validation report "
-    "(reports/scoring_validation.md and .json). Partitioned by month: month M is scored by a "
-    "model fitted on what was known at M's end (no look-ahead). Also reads "
+    "(reports/scoring_validation.md and .json). Partitioned by month: month M is scored by the "
+    "model fitted on what was known at the latest refit month (quarter end) <= M, no "
+    "look-ahead. Also reads "
     "marts.fct_distress_events and marts.dim_firm (built by the same dbt step).",
 )
 def firm_health_scores(
