@@ -128,7 +128,7 @@ def test_missing_months_are_gaps_not_zeros(pipeline):
 def test_reports_that_disagree_with_tax_show_a_larger_gap(pipeline):
     mismatched = (
         pl.read_csv(pipeline.truth / "report_mismatches.csv")
-        .filter(pl.col("item") == "营业总收入(万元)")["uscc"]
+        .filter(pl.col("item") == "total_revenue")["uscc"]
         .unique()
         .to_list()
     )
