@@ -56,7 +56,9 @@ def run_summary(db_path: Path) -> dict:
                 "select count(*) from delivery.rpt_monthly_alert_list where period_month = ?",
                 [latest],
             ).fetchone()[0]
+        compliance = _compliance(con, tables)
     return {
+        "compliance": compliance,
         "latest_month": latest,
         "firm_months_scored": firm_months,
         "grades": dict(grades),
@@ -82,6 +84,35 @@ def run_summary(db_path: Path) -> dict:
     }
 
 
+def _compliance(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
+    """多报合一 prefill, 智联查 split and the two registry lists, for the latest report year."""
+    out: dict = {}
+    if "marts.fct_annual_report_prefill" in tables:
+        row = con.execute(
+            """select report_year, count(*), avg(items_prefilled), avg(duplicate_entries_removed)
+               from marts.fct_annual_report_prefill
+               where report_year = (select max(report_year) from marts.fct_annual_report_prefill)
+               group by 1"""
+        ).fetchone()
+        if row:
+            out["prefill"] = dict(
+                zip(("year", "reports", "avg_prefilled", "avg_removed"), row, strict=True)
+            )
+    if "marts.fct_crosscheck_firm_years" in tables:
+        out["crosscheck"] = con.execute(
+            """select report_year, check_outcome_zh, count(*) from marts.fct_crosscheck_firm_years
+               where report_year = (select max(report_year) from marts.fct_crosscheck_firm_years)
+               group by 1, 2 order by 1, 2"""
+        ).fetchall()
+    for key, table in (
+        ("revocation", "marts.rpt_revocation_candidates"),
+        ("shell", "marts.rpt_shell_firm_suspects"),
+    ):
+        if table in tables:
+            out[key] = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return out
+
+
 def format_summary(
     summary: dict,
     *,
@@ -104,6 +135,7 @@ def format_summary(
         if g in grades:
             lines.append(f"  {g:<6} {grades[g]:>9,}  ({grades[g] / total:6.1%})")
     lines.append(f"alerts (亚健康 + 不健康, latest month): {summary['alerts']:,}")
+    lines.extend(_format_compliance(summary.get("compliance", {})))
     lines.append("ingestion per feed (received = accepted + quarantined):")
     lines.append(f"  {'feed':<24}{'files':>6}{'received':>12}{'accepted':>12}{'quarantined':>13}")
     for f in summary["feeds"]:
@@ -127,3 +159,23 @@ def format_summary(
     lines.append("browse the assets   : make dev   (Dagster UI at http://127.0.0.1:3000)")
     lines.append("=" * 72)
     return "\n".join(lines)
+
+
+def _format_compliance(c: dict) -> list[str]:
+    lines = []
+    if "prefill" in c:
+        p = c["prefill"]
+        lines.append(
+            f"多报合一 (report year {p['year']}): {p['reports']:,} merged reports, "
+            f"{p['avg_prefilled']:.1f} items prefilled per firm from department data, "
+            f"{p['avg_removed']:.1f} duplicate entries removed per firm"
+        )
+    if c.get("crosscheck"):
+        year = c["crosscheck"][0][0]
+        split = ", ".join(f"{label} {n:,}" for _, label, n in c["crosscheck"])
+        lines.append(f"智联查 (report year {year}): {split}")
+    if "revocation" in c:
+        lines.append(f"吊销候选 (no report and no tax filing for two years): {c['revocation']:,}")
+    if "shell" in c:
+        lines.append(f"空壳企业嫌疑 (no activity in any department): {c['shell']:,}")
+    return lines
