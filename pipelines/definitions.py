@@ -21,7 +21,11 @@ from pipelines.defs.dbt.assets import (
     panel_dbt_models,
     warehouse_dbt_models,
 )
-from pipelines.defs.delivery.assets import alert_list_extract, published_warehouse
+from pipelines.defs.delivery.assets import (
+    alert_list_extract,
+    compliance_extracts,
+    published_warehouse,
+)
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.quality.freshness import raw_source_freshness
@@ -36,6 +40,7 @@ all_assets = [
     firm_health_scores,
     delivery_dbt_models,
     alert_list_extract,
+    compliance_extracts,
     published_warehouse,
 ]
 

@@ -184,6 +184,21 @@ def test_alert_list_extract_opens_in_excel(pipeline):
     assert extract["主要问题"].null_count() == 0
 
 
+def test_market_supervision_gets_its_lists_as_csv(pipeline):
+    extracts = pipeline.output_dir / "extracts"
+    anomalies = sorted(extracts.glob("crosscheck_anomalies_*.csv"))
+    assert anomalies, "no 智联查 anomaly extract written"
+    rows = pl.concat([pl.read_csv(f, infer_schema=False) for f in anomalies])
+    listed = pipeline.sql("select count(*) from marts.rpt_crosscheck_anomaly_list")[0][0]
+    assert rows.height == listed > 0
+    assert anomalies[0].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert {"统一社会信用代码", "年报项目", "年报填报值", "部门数据值", "差额"} <= set(rows.columns)
+    revocation = list(extracts.glob("revocation_candidates_*.csv"))
+    candidates = pipeline.sql("select count(*) from marts.rpt_revocation_candidates")[0][0]
+    assert sum(pl.read_csv(f, infer_schema=False).height for f in revocation) == candidates
+    assert (extracts / "crosscheck_exempt_2025.csv").exists()
+
+
 def test_overall_score_separates_later_distress(pipeline):
     events = pl.read_csv(pipeline.truth / "distress_events.csv", try_parse_dates=True).rename(
         {"uscc": "firm_id"}

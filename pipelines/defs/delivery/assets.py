@@ -122,6 +122,123 @@ def alert_list_extract(
     )
 
 
+# Lists for market supervision (市场监管): table -> (file stem, the column that names the file,
+# column -> Chinese header). One CSV per report year or as-of month, UTF-8 with BOM.
+COMPLIANCE_EXTRACTS = {
+    "marts.rpt_crosscheck_anomaly_list": (
+        "crosscheck_anomalies",
+        "report_year",
+        {
+            "firm_id": "统一社会信用代码",
+            "firm_name": "企业名称",
+            "city_name": "所在地市",
+            "county_name": "所在区县",
+            "report_year": "年报年度",
+            "item_name_zh": "年报项目",
+            "department_zh": "比对部门",
+            "declared_value": "年报填报值",
+            "department_value": "部门数据值",
+            "gap": "差额",
+            "gap_ratio": "差异率",
+            "severity": "严重程度",
+            "label_zh": "异常说明",
+        },
+    ),
+    "marts.rpt_crosscheck_exempt_list": (
+        "crosscheck_exempt",
+        "report_year",
+        {
+            "firm_id": "统一社会信用代码",
+            "firm_name": "企业名称",
+            "city_name": "所在地市",
+            "county_name": "所在区县",
+            "report_year": "年报年度",
+            "checks_compared": "比对项数",
+            "departments_compared_zh": "比对部门",
+        },
+    ),
+    "marts.rpt_revocation_candidates": (
+        "revocation_candidates",
+        "as_of_month",
+        {
+            "firm_id": "统一社会信用代码",
+            "firm_name": "企业名称",
+            "city_name": "所在地市",
+            "county_name": "所在区县",
+            "as_of_month": "截至月份",
+            "founded_date": "成立日期",
+            "last_report_year": "最近报送年报年度",
+            "last_tax_month": "最近纳税申报所属期",
+            "months_since_last_tax": "距今月数",
+            "evidence_zh": "依据",
+        },
+    ),
+    "marts.rpt_shell_firm_suspects": (
+        "shell_suspects",
+        "as_of_month",
+        {
+            "firm_id": "统一社会信用代码",
+            "firm_name": "企业名称",
+            "city_name": "所在地市",
+            "county_name": "所在区县",
+            "as_of_month": "截至月份",
+            "last_active_month": "最近经营月份",
+            "is_never_active": "从未经营",
+            "departments_without_data_zh": "无记录部门",
+            "evidence_zh": "依据",
+        },
+    ),
+}
+
+
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+
+def write_compliance_extracts(lists: dict[str, pl.DataFrame], target_dir: Path) -> dict[str, int]:
+    """Write each list as one CSV per report year / as-of month; return rows per file name."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    for table, frame in lists.items():
+        stem, by, headers = COMPLIANCE_EXTRACTS[table]
+        for (key,), part in frame.partition_by(by, as_dict=True, maintain_order=True).items():
+            label = f"{key:%Y%m}" if hasattr(key, "strftime") else str(key)
+            name = f"{stem}_{label}.csv"
+            out = part.with_columns(
+                pl.col(pl.Date).dt.strftime("%Y-%m-%d"), pl.col(pl.Float64).round(4)
+            )
+            if "severity" in out.columns:
+                out = out.with_columns(pl.col("severity").replace(SEVERITY_ZH))
+            out.select(list(headers)).rename(headers).write_csv(target_dir / name, include_bom=True)
+            written[name] = part.height
+    return written
+
+
+@dg.asset(
+    key=["delivery", "compliance_extracts"],
+    deps=[dg.AssetKey(table.split(".")) for table in COMPLIANCE_EXTRACTS],
+    group_name="delivery",
+    pool=WAREHOUSE_POOL,
+    kinds={"csv"},
+    description="市场监管 lists as CSV (UTF-8 with BOM, Chinese headers): 智联查 anomalies and "
+    "exempt firms per report year, 吊销候选 and 空壳企业嫌疑 as of the latest month.",
+)
+def compliance_extracts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as con:
+        lists = {table: con.sql(f"select * from {table}").pl() for table in COMPLIANCE_EXTRACTS}
+    written = write_compliance_extracts(lists, output_dir() / "extracts")
+    context.log.info(
+        f"wrote {len(written)} compliance extract(s) under {output_dir() / 'extracts'}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "files": len(written),
+            **{name: rows for name, rows in sorted(written.items())},
+        }
+    )
+
+
 PUBLISHED_TABLES = [
     "marts.dim_firm",
     "marts.fct_firm_indicators",
@@ -135,6 +252,7 @@ PUBLISHED_TABLES = [
     deps=[
         dg.AssetKey(["delivery", "rpt_monthly_alert_list"]),
         dg.AssetKey(["delivery", "alert_list_extract"]),
+        dg.AssetKey(["delivery", "compliance_extracts"]),
         dg.AssetKey(["scoring", "firm_health_scores"]),
     ],
     group_name="delivery",
