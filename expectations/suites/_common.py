@@ -73,21 +73,32 @@ def a_not_before_b(
 
 
 def period_profile(
-    table: str, period_sql: str, value_sql: str | None = None, skip_first: bool = False
+    table: str,
+    period_sql: str,
+    value_sql: str | None = None,
+    skip_first: bool = False,
+    min_rows: int = 0,
 ) -> str:
     """SQL for one row per period: rows, the change in rows against the previous period, and
-    (optionally) the change in the median of ``value_sql`` — a cheap distribution-drift signal."""
+    (optionally) the change in the median of ``value_sql`` — a cheap distribution-drift signal.
+
+    With ``min_rows``, a period whose previous period had fewer rows gets no change (null, which
+    the expectations skip): on a feed of a dozen rows a month, a 30% swing is noise, not a
+    partial delivery."""
     median = f", median({value_sql}) as median_value" if value_sql else ""
     rows = f"""select {period_sql} as period, count(*) as row_count{median}
                from {table} group by 1"""
+    prev = "lag(row_count) over (order by period)"
+    enough = f"{prev} >= {int(min_rows)}"
     change = (
-        ", median_value / nullif(lag(median_value) over (order by period), 0) as median_change"
+        f""", case when {enough} then median_value
+                   / nullif(lag(median_value) over (order by period), 0) end as median_change"""
         if value_sql
         else ""
     )
     where = "where period > (select min(period) from r)" if skip_first else ""
     return f"""with r as ({rows})
                select period, row_count,
-                      row_count / nullif(lag(row_count) over (order by period), 0) as row_change
+                      case when {enough} then row_count / nullif({prev}, 0) end as row_change
                       {change}
                from r {where} order by period"""

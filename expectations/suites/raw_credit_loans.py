@@ -36,7 +36,9 @@ SUITE = Suite(
         ),
         Part(
             "per_period",
-            period_profile(TABLE, "stat_date", "loans_outstanding_10k", skip_first=True),
+            period_profile(
+                TABLE, "stat_date", "loans_outstanding_10k", skip_first=True, min_rows=200
+            ),
             (
                 between(
                     "row_change",

@@ -29,7 +29,7 @@ SUITE = Suite(
         ),
         Part(
             "per_period",
-            period_profile(TABLE, "trade_month", "export_10k", skip_first=True),
+            period_profile(TABLE, "trade_month", "export_10k", skip_first=True, min_rows=200),
             (
                 between(
                     "row_change",

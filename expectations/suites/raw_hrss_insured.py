@@ -36,7 +36,7 @@ SUITE = Suite(
         ),
         Part(
             "per_period",
-            period_profile(TABLE, "period_month", "pension_insured", skip_first=True),
+            period_profile(TABLE, "period_month", "pension_insured", skip_first=True, min_rows=200),
             (
                 between(
                     "row_change",

@@ -33,7 +33,7 @@ SUITE = Suite(
         ),
         Part(
             "per_period",
-            period_profile(TABLE, "bill_month", "kwh", skip_first=True),
+            period_profile(TABLE, "bill_month", "kwh", skip_first=True, min_rows=200),
             (
                 between(
                     "row_change",
