@@ -26,7 +26,7 @@ SUITE = Suite(
         ),
         Part(
             "per_period",
-            period_profile(TABLE, "report_month", "revenue_ytd_k"),
+            period_profile(TABLE, "report_month", "revenue_ytd_k", min_rows=200),
             (
                 between(
                     "row_change",

@@ -54,7 +54,7 @@ SUITE = Suite(
         ),
         Part(
             "per_period",
-            period_profile(TABLE, "_period", "sales"),
+            period_profile(TABLE, "_period", "sales", min_rows=200),
             (
                 between(
                     "row_change",

@@ -41,7 +41,20 @@ def test_full_job_runs_multiprocess_without_lock_errors(tmp_path, monkeypatch):
         result = dg.execute_job(
             dg.reconstructable(full_pipeline_job),
             instance=instance,
-            run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
+            # forkserver with the definitions preloaded: each of the ~50 steps forks from a
+            # warm process instead of importing Dagster, dbt and the asset graph again
+            run_config={
+                "execution": {
+                    "config": {
+                        "multiprocess": {
+                            "max_concurrent": 2,
+                            "start_method": {
+                                "forkserver": {"preload_modules": ["pipelines.definitions"]}
+                            },
+                        }
+                    }
+                }
+            },
             tags=all_months_tags(),
         )
         errors = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
