@@ -1,6 +1,6 @@
 """Small constructors so a suite reads like the rule it states."""
 
-from expectations.runner import ERROR, Expect
+from expectations.runner import ERROR, WARN, Expect, Part
 
 
 def columns(*names: str) -> Expect:
@@ -102,3 +102,30 @@ def period_profile(
                       case when {enough} then row_count / nullif({prev}, 0) end as row_change
                       {change}
                from r {where} order by period"""
+
+
+def monthly_drift(table: str, period_sql: str, value_sql: str) -> Part:
+    """The month-over-month part of a monthly feed's suite: rows and the median of
+    ``value_sql`` may each move within a band (warnings; months after a month of under 200
+    rows are not judged)."""
+    return Part(
+        "per_period",
+        period_profile(table, period_sql, value_sql, skip_first=True, min_rows=200),
+        (
+            between(
+                "row_change",
+                0.8,
+                1.25,
+                WARN,
+                why="rows per month changed by more than 20%: a partial or doubled delivery",
+            ),
+            between(
+                "median_change",
+                0.5,
+                2.0,
+                WARN,
+                why="the median moved more than 2x month over month: "
+                "a unit change or a distribution shift",
+            ),
+        ),
+    )

@@ -1,7 +1,7 @@
 """金融办 信贷 (raw.credit_loans)."""
 
-from expectations.runner import WARN, Part, Suite, sample_sql
-from expectations.suites._common import between, columns, length, not_null, period_profile
+from expectations.runner import Part, Suite, sample_sql
+from expectations.suites._common import between, columns, length, monthly_drift, not_null
 
 TABLE = "raw.credit_loans"
 
@@ -34,28 +34,6 @@ SUITE = Suite(
                 between("guarantees_given_10k", 0, None, why="negative guarantees"),
             ),
         ),
-        Part(
-            "per_period",
-            period_profile(
-                TABLE, "stat_date", "loans_outstanding_10k", skip_first=True, min_rows=200
-            ),
-            (
-                between(
-                    "row_change",
-                    0.8,
-                    1.25,
-                    WARN,
-                    why="rows per month changed by more than 20%: a partial or doubled delivery",
-                ),
-                between(
-                    "median_change",
-                    0.5,
-                    2.0,
-                    WARN,
-                    why="the median moved more than 2x month over month: "
-                    "a unit change or a distribution shift",
-                ),
-            ),
-        ),
+        monthly_drift(TABLE, "stat_date", "loans_outstanding_10k"),
     ),
 )

@@ -1,7 +1,7 @@
 """海关 进出口 (raw.customs_trade)."""
 
-from expectations.runner import WARN, Part, Suite, sample_sql
-from expectations.suites._common import between, columns, length, not_null, period_profile
+from expectations.runner import Part, Suite, sample_sql
+from expectations.suites._common import between, columns, length, monthly_drift, not_null
 
 TABLE = "raw.customs_trade"
 
@@ -27,26 +27,6 @@ SUITE = Suite(
                 between("import_10k", 0, None, why="negative imports"),
             ),
         ),
-        Part(
-            "per_period",
-            period_profile(TABLE, "trade_month", "export_10k", skip_first=True, min_rows=200),
-            (
-                between(
-                    "row_change",
-                    0.8,
-                    1.25,
-                    WARN,
-                    why="rows per month changed by more than 20%: a partial or doubled delivery",
-                ),
-                between(
-                    "median_change",
-                    0.5,
-                    2.0,
-                    WARN,
-                    why="the median moved more than 2x month over month: "
-                    "a unit change or a distribution shift",
-                ),
-            ),
-        ),
+        monthly_drift(TABLE, "trade_month", "export_10k"),
     ),
 )

@@ -1,7 +1,7 @@
 """人社 社会保险参保缴费 (raw.hrss_insured)."""
 
-from expectations.runner import WARN, Part, Suite, sample_sql
-from expectations.suites._common import between, columns, length, not_null, period_profile
+from expectations.runner import Part, Suite, sample_sql
+from expectations.suites._common import between, columns, length, monthly_drift, not_null
 
 TABLE = "raw.hrss_insured"
 
@@ -34,26 +34,6 @@ SUITE = Suite(
                 between("arrears_balance", 0, None, why="arrears cannot be negative"),
             ),
         ),
-        Part(
-            "per_period",
-            period_profile(TABLE, "period_month", "pension_insured", skip_first=True, min_rows=200),
-            (
-                between(
-                    "row_change",
-                    0.8,
-                    1.25,
-                    WARN,
-                    why="rows per month changed by more than 20%: a partial or doubled delivery",
-                ),
-                between(
-                    "median_change",
-                    0.5,
-                    2.0,
-                    WARN,
-                    why="the median moved more than 2x month over month: "
-                    "a unit change or a distribution shift",
-                ),
-            ),
-        ),
+        monthly_drift(TABLE, "period_month", "pension_insured"),
     ),
 )

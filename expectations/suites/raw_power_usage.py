@@ -1,7 +1,7 @@
 """电力 用电量 (raw.power_usage)."""
 
-from expectations.runner import WARN, Part, Suite, sample_sql
-from expectations.suites._common import between, columns, length, not_null, period_profile
+from expectations.runner import Part, Suite, sample_sql
+from expectations.suites._common import between, columns, length, monthly_drift, not_null
 
 TABLE = "raw.power_usage"
 
@@ -31,26 +31,6 @@ SUITE = Suite(
                 ),
             ),
         ),
-        Part(
-            "per_period",
-            period_profile(TABLE, "bill_month", "kwh", skip_first=True, min_rows=200),
-            (
-                between(
-                    "row_change",
-                    0.8,
-                    1.25,
-                    WARN,
-                    why="rows per month changed by more than 20%: a partial or doubled delivery",
-                ),
-                between(
-                    "median_change",
-                    0.5,
-                    2.0,
-                    WARN,
-                    why="the median moved more than 2x month over month: "
-                    "a unit change or a distribution shift",
-                ),
-            ),
-        ),
+        monthly_drift(TABLE, "bill_month", "kwh"),
     ),
 )
