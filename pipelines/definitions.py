@@ -21,7 +21,9 @@ from pipelines.defs.dbt.assets import (
     panel_dbt_models,
     warehouse_dbt_models,
 )
+from pipelines.defs.delivery.alerts import monthly_alerts
 from pipelines.defs.delivery.assets import (
+    agency_extracts,
     alert_list_extract,
     compliance_extracts,
     published_warehouse,
@@ -38,8 +40,10 @@ all_assets = [
     warehouse_dbt_models,
     panel_dbt_models,
     firm_health_scores,
+    monthly_alerts,
     delivery_dbt_models,
     alert_list_extract,
+    agency_extracts,
     compliance_extracts,
     published_warehouse,
 ]

@@ -3,6 +3,7 @@
 - EH_DATA_ROOT: the simulator's / departments' root; landing files are in <root>/landing
 - EH_DUCKDB_PATH: the warehouse file (dbt's profiles.yml reads the same variable)
 - EH_OUTPUT_DIR: extracts and reports for people
+- EH_ALERTING_CONFIG, EH_ALERT_SILENCES: the alert rules, agencies and silences (alerts/config)
 """
 
 from __future__ import annotations
@@ -54,3 +55,15 @@ def published_path() -> Path:
     """The read-only copy readers open (EH_PUBLISHED_PATH), never the live warehouse."""
     default = duckdb_path().with_name("published") / "warehouse.duckdb"
     return Path(os.environ.get("EH_PUBLISHED_PATH", default)).resolve()
+
+
+def alerting_config_dir() -> Path:
+    """The alert rules, budget and agencies (EH_ALERTING_CONFIG: a folder with rules.yaml and
+    agencies.yaml; default alerts/config)."""
+    return Path(os.environ.get("EH_ALERTING_CONFIG", REPO_ROOT / "alerts" / "config")).resolve()
+
+
+def alert_silences_path() -> Path:
+    """The silences in force (EH_ALERT_SILENCES; default silences.yaml beside the rules)."""
+    default = alerting_config_dir() / "silences.yaml"
+    return Path(os.environ.get("EH_ALERT_SILENCES", default)).resolve()

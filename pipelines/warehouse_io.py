@@ -61,10 +61,20 @@ class SideTables:
             if self.rows[table] == 0 and not self._side_exists(table):
                 self.con.execute(f"create table {self.side_name(table)} as select * from _part")
             else:
+                self._add_new_columns(table)
                 self.con.execute(f"insert into {self.side_name(table)} by name select * from _part")
         finally:
             self.con.unregister("_part")
         self.rows[table] += frame.height
+
+    def _add_new_columns(self, table: str) -> None:
+        """Add to the side table the columns of ``_part`` it lacks (rows carried over from an
+        older table get nulls there), so a new output column never fails a partial run."""
+        side = self.side_name(table)
+        have = {r[0] for r in self.con.execute(f"describe {side}").fetchall()}
+        for name, kind, *_ in self.con.execute("describe select * from _part").fetchall():
+            if name not in have:
+                self.con.execute(f'alter table {side} add column "{name}" {kind}')
 
     def _side_exists(self, table: str) -> bool:
         return self._exists(self.side_name(table))

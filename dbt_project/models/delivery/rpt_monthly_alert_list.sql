@@ -1,14 +1,47 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'], on_schema_change='sync_all_columns') }}
 
--- 企业风险诉求预警清单: each month's sub-healthy and unhealthy firms with what is wrong, the
--- department that should act and the help suggested, from the top reasons of their scores.
-with scores as (
+-- 企业风险诉求预警清单: each month's listed firms (the riskiest live firms of every county within
+-- the budget, and every firm with a new severe red flag), ranked, with the rules that fired and
+-- their evidence, the needs they imply, the agencies they go to and the help suggested by the
+-- firm's score reasons. Dead firms are never listed (alert_ranking holds live firms only).
+with ranking as (
+    select * from {{ source('delivery', 'alert_ranking') }}
+    where is_listed and {{ in_month_partition('period_month') }}
+),
+
+candidates as (
+    select * from {{ source('delivery', 'alert_candidates') }}
+    where suppressed is null and {{ in_month_partition('period_month') }}
+),
+
+rules as (
+    select * from {{ source('delivery', 'alert_rules') }}
+),
+
+scores as (
     select * from {{ source('scoring', 'firm_health_scores') }}
-    where grade_code in ('subhealthy', 'unhealthy')
+    where {{ in_month_partition('period_month') }}
 ),
 
 firms as (
     select * from {{ ref('dim_firm') }}
+),
+
+fired as (
+    select
+        candidates.firm_id,
+        candidates.period_month,
+        count(*) as rules_fired,
+        max(case candidates.severity when 'high' then 3 when 'medium' then 2 else 1 end) as severity_rank,
+        string_agg(rules.rule_name_zh, '、' order by rules.rule_code) as rules_zh,
+        string_agg(rules.rule_name_zh || '：' || candidates.evidence_zh, '；' order by rules.rule_code) as evidence_zh,
+        array_to_string(list_sort(list_distinct(string_split(
+            string_agg(rules.needs_zh, '、' order by rules.rule_code), '、'))), '、') as needs_zh,
+        array_to_string(list_sort(list_distinct(string_split(
+            string_agg(rules.agencies, ',' order by rules.rule_code), ','))), ',') as agency_codes
+    from candidates
+    inner join rules on candidates.rule_code = rules.rule_code
+    group by 1, 2
 ),
 
 reason_rows as (
@@ -18,19 +51,19 @@ reason_rows as (
         unnest(reason_codes) as reason_code,
         unnest(generate_series(1, len(reason_codes))) as reason_rank
     from scores
+    where firm_id in (select firm_id from ranking)
 ),
 
 actions as (
-    select indicator_code as code, action_department_zh, suggestion_zh from {{ ref('indicator_catalog') }}
+    select indicator_code as code, suggestion_zh from {{ ref('indicator_catalog') }}
     union all
-    select flag_code, action_department_zh, suggestion_zh from {{ ref('red_flag_catalog') }}
+    select flag_code, suggestion_zh from {{ ref('red_flag_catalog') }}
 ),
 
-routed as (
+suggested as (
     select
         reason_rows.firm_id,
         reason_rows.period_month,
-        string_agg(distinct actions.action_department_zh, '、' order by actions.action_department_zh) as action_departments_zh,
         string_agg(actions.suggestion_zh, '；' order by reason_rows.reason_rank) as suggestions_zh
     from reason_rows
     inner join actions on reason_rows.reason_code = actions.code
@@ -39,28 +72,44 @@ routed as (
 
 final as (
     select
-        scores.firm_id || '|' || strftime(scores.period_month, '%Y%m') as alert_id,
-        scores.period_month,
-        scores.firm_id,
+        ranking.firm_id || '|' || strftime(ranking.period_month, '%Y%m') as alert_id,
+        ranking.period_month,
+        ranking.firm_id,
         firms.firm_name,
         firms.city_name,
+        firms.county_code,
         firms.county_name,
         firms.industry_division_name,
+        ranking.rank,
+        ranking.county_rank,
+        ranking.county_quota,
+        ranking.county_rank > ranking.county_quota as is_listed_for_red_flag,
+        ranking.risk,
+        ranking.risk_basis,
         scores.grade,
         scores.grade_code,
+        scores.pd,
+        scores.points as bank_points,
         scores.overall_score,
         scores.score_operations,
         scores.score_innovation,
         scores.score_structure,
         scores.score_efficiency,
         scores.score_risk,
+        coalesce(fired.rules_fired, 0) as rules_fired,
+        case fired.severity_rank when 3 then 'high' when 2 then 'medium' when 1 then 'low' end as severity,
+        fired.rules_zh,
+        fired.evidence_zh,
+        fired.needs_zh,
+        fired.agency_codes,
         array_to_string(scores.red_flags, '、') as red_flags_zh,
         array_to_string(scores.reasons, '；') as reasons_zh,
-        routed.action_departments_zh,
-        routed.suggestions_zh
-    from scores
-    left join firms on scores.firm_id = firms.firm_id
-    left join routed on scores.firm_id = routed.firm_id and scores.period_month = routed.period_month
+        suggested.suggestions_zh
+    from ranking
+    left join firms on ranking.firm_id = firms.firm_id
+    left join scores on ranking.firm_id = scores.firm_id and ranking.period_month = scores.period_month
+    left join fired on ranking.firm_id = fired.firm_id and ranking.period_month = fired.period_month
+    left join suggested on ranking.firm_id = suggested.firm_id and ranking.period_month = suggested.period_month
 )
 
-select * from final where {{ in_month_partition('period_month') }}
+select * from final

@@ -25,6 +25,7 @@ from pipelines.settings import WAREHOUSE_POOL, output_dir
 from pipelines.warehouse_io import SideTables
 from scoring import DIMENSIONS, IndicatorSpec, ScoringConfig
 from scoring.scorecard import PointsScale, ScorecardConfig
+from scoring.status import apply_firm_status
 from scoring.training import choose_and_fit, labelled_panel, month_end
 from scoring.validation import build_report, psi_month_over_month, render_markdown
 
@@ -132,6 +133,20 @@ def refit_month(month: dt.date, every: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def model_version(kind: str, refit: dt.date, month: dt.date) -> str:
+    """Return the version of the model that scored ``month``: the kind and the date its
+    outcome history ends (fitted models), or the month whose peers it ranks within (expert).
+
+    >>> model_version("fitted", dt.date(2026, 6, 1), dt.date(2026, 8, 1))
+    'fitted-20260630'
+    >>> model_version("expert", dt.date(2024, 9, 1), dt.date(2024, 11, 1))
+    'expert-202411'
+    """
+    if kind == "expert":
+        return f"expert-{month:%Y%m}"
+    return f"{kind}-{month_end(refit):%Y%m%d}"
+
+
 def _sql_date(day: dt.date) -> str:
     return f"date '{day.isoformat()}'"
 
@@ -142,6 +157,7 @@ def _sql_date(day: dt.date) -> str:
         dg.AssetKey(["marts", "fct_firm_indicators"]),
         dg.AssetKey(["marts", "fct_distress_events"]),
         dg.AssetKey(["marts", "dim_firm"]),
+        dg.AssetKey(["marts", "fct_firm_status"]),
         dg.AssetKey(["reference", "indicator_catalog"]),
         dg.AssetKey(["reference", "red_flag_catalog"]),
     ],
@@ -279,12 +295,20 @@ def firm_health_scores(
             panel = con.sql(
                 "select * from marts.fct_firm_indicators where period_month = $1", params=[month]
             ).pl()
+            status = con.sql(
+                "select firm_id, firm_status, firm_status_zh from marts.fct_firm_status "
+                "where period_month = $1",
+                params=[month],
+            ).pl()
+            version = model_version(model.kind, refit, month)
             # Scoring is row by row (peer distributions are fitted), so large months go in
             # slices and memory stays flat at province scale.
             month_scores = []
             latest_grades = {}
             for part in panel.iter_slices(SLICE_ROWS):
-                scores = model.score(part)
+                scores = apply_firm_status(model.score(part), status).with_columns(
+                    model_version=pl.lit(version)
+                )
                 out.append(SCORES_TABLE, scores)
                 rows += scores.height
                 month_scores.append(scores["overall_score"].drop_nulls().to_numpy())
