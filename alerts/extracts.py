@@ -78,12 +78,12 @@ def agency_columns(fields: tuple[str, ...]) -> dict[str, str]:
 
 def agency_frame(rows: pl.DataFrame, fields: tuple[str, ...]) -> pl.DataFrame:
     """Return the agency's rows as its files show them: entitled columns only, Chinese
-    headers, scores to one decimal, PD as a share to four, new and escalated before resolved,
-    then by rank."""
+    headers, scores to one decimal, PD as a share to four; new and escalated alerts by rank,
+    then the resolved notices by rank."""
     columns = agency_columns(fields)
     out = rows.with_columns(
         pl.col("period_month").dt.strftime("%Y-%m"),
-        pl.col("state_zh").replace_strict({"新增": 0, "升级": 1, "解除": 2}).alias("_order"),
+        pl.col("state_zh").replace_strict({"新增": 0, "升级": 0, "解除": 1}).alias("_order"),
     )
     rounded = [c for c in out.columns if c.startswith("score_") or c == "overall_score"]
     out = out.with_columns(pl.col(rounded).round(1))

@@ -175,7 +175,7 @@ def _rule_pd_doubling(rule, inputs, firms, month):
     months = int(rule.params["months"])
     pd_ = _wide(inputs.scores, firms, month, months + 1, "pd")
     before, now = pd_[:, 0], pd_[:, -1]
-    with np.errstate(all="ignore"):
+    with trend.quiet():
         ratio = now / before
         hit = (ratio >= rule.params["factor"]) & (now >= rule.params["min_pd"])
     then = add_months(month, -months)
@@ -217,7 +217,7 @@ def _rule_yoy_drop(rule, inputs, firms, month):
     name = rule.params["series"]
     x = _series_matrix(inputs, name, firms, 15)
     label, unit, scale = SERIES_ZH[name]
-    with np.errstate(all="ignore"):
+    with trend.quiet():
         now = np.nanmean(x[:, -3:], axis=1) * 3
         last = np.nanmean(x[:, :3], axis=1) * 3
         change = now / last - 1
@@ -247,7 +247,7 @@ def _rule_change_point(rule, inputs, firms, month):
     x = _series_matrix(inputs, name, firms, baseline + monitor)
     s = trend.cusum_down(x, baseline, k=float(rule.params["k"]))
     e = trend.ewma_down(x, baseline, lam=float(rule.params["lam"]))
-    with np.errstate(all="ignore"):
+    with trend.quiet():
         base = np.nanmedian(x[:, :baseline], axis=1)
         recent = np.nanmean(x[:, baseline:], axis=1)
     hit = (s > rule.params["h"]) & (e < -rule.params["ewma_z"])
@@ -282,7 +282,7 @@ def _rule_trend(rule, inputs, firms, month):
     slope = trend.theil_sen_slopes(x, min_points=max(6, n // 2))
     tau, p = trend.kendall_trend_pvalues(x, min_points=max(6, n // 2))
     fall = -slope * (n - 1)
-    with np.errstate(all="ignore"):
+    with trend.quiet():
         mean = np.nanmean(x, axis=1)
         size = fall if name == "overall_score" else fall / np.abs(mean)
     hit = (slope < 0) & (p < rule.params["p_value"]) & (size >= rule.params["min_fall"])

@@ -9,9 +9,20 @@ series without ties; tests pin that down.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence numpy's warnings about all-missing rows (they give nan, which is the answer)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +43,7 @@ def theil_sen_slopes(series: ArrayLike, min_points: int = 6) -> np.ndarray:
     x = x.reshape(-1, x.shape[-1])
     i, j = _pairs(x.shape[1])
     slopes = (x[:, j] - x[:, i]) / (j - i)
-    with np.errstate(all="ignore"):
+    with quiet():
         out = np.nanmedian(np.where(np.isfinite(slopes), slopes, np.nan), axis=1)
     observed = np.isfinite(x).sum(axis=1)
     return np.where(observed >= min_points, out, np.nan)
@@ -63,7 +74,7 @@ def kendall_trend_pvalues(series: ArrayLike, min_points: int = 6) -> tuple[np.nd
     count = equal.sum(axis=2).astype(float)
     ties_pairs = np.where(both, x[:, i] == x[:, j], False).sum(axis=1)
     ties_var = np.where(np.isfinite(x), (count - 1) * (2 * count + 5), 0.0).sum(axis=1)
-    with np.errstate(all="ignore"):
+    with quiet():
         tau = s / np.sqrt(n0 * (n0 - ties_pairs))
         var = (n * (n - 1) * (2 * n + 5) - ties_var) / 18.0
         z = s / np.sqrt(var)
@@ -89,7 +100,7 @@ def cusum_down(series: ArrayLike, baseline: int, k: float = 0.5) -> np.ndarray:
     x = np.asarray(series, dtype=float)
     x = x.reshape(-1, x.shape[-1])
     base = x[:, :baseline]
-    with np.errstate(all="ignore"):
+    with quiet():
         mu = np.nanmedian(base, axis=1)
         mad = 1.4826 * np.nanmedian(np.abs(base - mu[:, None]), axis=1)
     sigma = np.maximum(np.nan_to_num(mad), np.maximum(0.05 * np.abs(np.nan_to_num(mu)), 1e-9))
@@ -113,7 +124,7 @@ def ewma_down(series: ArrayLike, baseline: int, lam: float = 0.3) -> np.ndarray:
     x = np.asarray(series, dtype=float)
     x = x.reshape(-1, x.shape[-1])
     base = x[:, :baseline]
-    with np.errstate(all="ignore"):
+    with quiet():
         mu = np.nanmedian(base, axis=1)
         mad = 1.4826 * np.nanmedian(np.abs(base - mu[:, None]), axis=1)
     sigma = np.maximum(np.nan_to_num(mad), np.maximum(0.05 * np.abs(np.nan_to_num(mu)), 1e-9))

@@ -530,3 +530,44 @@ CONTRACTS: dict[str, FeedContract] = {
         ENV_PENALTY,
     )
 }
+
+# Agencies' feedback on the alerts they were sent (预警处置反馈): not a department feed but
+# ingested with the same contract, quarantine and idempotence. An agency returns, for the alerts
+# of a month's extract, what it found: 属实 (confirmed), 不属实 (not confirmed) or 已帮扶
+# (confirmed and helped), with the date and a note. CSV (UTF-8, BOM optional) or XLSX.
+_FEEDBACK_COLUMNS = (
+    C("预警编号", "alert_id", "text"),
+    C("统一社会信用代码", "uscc", "uscc"),
+    C("处置结果", "outcome_zh", "text", allowed=("属实", "不属实", "已帮扶")),
+    C("处置日期", "handled_date", "date_iso"),
+    C("备注", "note", "text", required=False),
+)
+
+FEEDBACK_CSV = FeedContract(
+    feed_id="agency_feedback_csv",
+    department="feedback",
+    department_zh="预警接收部门",
+    title_zh="预警处置反馈（CSV）",
+    file_pattern=r"feedback_(?P<agency>[a-z_]+)_(?P<period>\d{6})\.csv",
+    format="csv",
+    encoding="utf-8-sig",
+    columns=_FEEDBACK_COLUMNS,
+    key=("alert_id",),
+    description="An agency's outcomes for the alerts of one month's extract (the period).",
+)
+
+FEEDBACK_XLSX = FeedContract(
+    feed_id="agency_feedback_xlsx",
+    department="feedback",
+    department_zh="预警接收部门",
+    title_zh="预警处置反馈（Excel）",
+    file_pattern=r"feedback_(?P<agency>[a-z_]+)_(?P<period>\d{6})\.xlsx",
+    format="xlsx",
+    encoding="binary",
+    sheet="处置反馈",
+    columns=_FEEDBACK_COLUMNS,
+    key=("alert_id",),
+    description="The same outcomes as the CSV form, as the workbook agencies fill in.",
+)
+
+FEEDBACK_CONTRACTS: dict[str, FeedContract] = {c.feed_id: c for c in (FEEDBACK_CSV, FEEDBACK_XLSX)}

@@ -28,7 +28,7 @@ from pipelines.defs.delivery.assets import (
     compliance_extracts,
     published_warehouse,
 )
-from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.ingest.assets import feedback_ingest_assets, ingest_assets
 from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.quality.freshness import raw_source_freshness
 from pipelines.defs.scoring.assets import firm_health_scores
@@ -37,6 +37,7 @@ from pipelines.settings import duckdb_path
 
 all_assets = [
     *ingest_assets,
+    *feedback_ingest_assets,
     warehouse_dbt_models,
     panel_dbt_models,
     firm_health_scores,
@@ -58,6 +59,18 @@ full_pipeline_job = dg.define_asset_job(
 )
 
 
+agency_feedback_job = dg.define_asset_job(
+    "agency_feedback",
+    selection=dg.AssetSelection.assets(*[a.key for a in feedback_ingest_assets])
+    | dg.AssetSelection.assets(
+        ["staging", "stg_feedback__outcomes"], ["delivery", "rpt_alert_feedback_summary"]
+    ),
+    description="Ingest the agencies' feedback files (landing/feedback/) and rebuild the "
+    "feedback summary (delivery.rpt_alert_feedback_summary): precision per rule and agency, "
+    "alert -> help conversion.",
+)
+
+
 def build_resources() -> dict:
     """Return the resources, reading paths from the environment at load time."""
     return {
@@ -71,7 +84,7 @@ schedules, sensors = build_automation(full_pipeline_job)
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=all_checks,
-    jobs=[full_pipeline_job],
+    jobs=[full_pipeline_job, agency_feedback_job],
     schedules=schedules,
     sensors=sensors,
     resources=build_resources(),

@@ -93,6 +93,23 @@ def main(argv: list[str] | None = None) -> int:
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    feedback_ok = True
+    if result.success:
+        # The agencies answer: simulated feedback on the extracts just written (some agencies
+        # late, one silent, a few malformed rows), ingested and summarised like a nightly run.
+        from simulator.feedback import simulate_feedback
+
+        out_dir = Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output"))
+        written = simulate_feedback(out_dir / "extracts" / "agencies", data_root, seed=args.seed)
+        print(
+            f">> agencies returned {sum(written.values()):,} feedback rows "
+            f"({', '.join(f'{a} {n:,}' for a, n in sorted(written.items()))}); ingesting them"
+        )
+        feedback = defs.resolve_job_def("agency_feedback").execute_in_process(
+            instance=instance, raise_on_error=False, tags=tags
+        )
+        feedback_ok = feedback.success
+        failed += [e.step_key for e in feedback.all_events if e.event_type_value == "STEP_FAILURE"]
     extract = None
     extracts = sorted(
         (Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output")) / "extracts").glob(
@@ -111,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             published=published_path(),
         )
     )
-    return 0 if result.success else 1
+    return 0 if result.success and feedback_ok else 1
 
 
 if __name__ == "__main__":

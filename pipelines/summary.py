@@ -56,6 +56,7 @@ def run_summary(db_path: Path) -> dict:
                 "select count(*) from delivery.rpt_monthly_alert_list where period_month = ?",
                 [latest],
             ).fetchone()[0]
+        agencies = _agencies(con, tables, latest)
         compliance = _compliance(con, tables)
     return {
         "compliance": compliance,
@@ -63,6 +64,7 @@ def run_summary(db_path: Path) -> dict:
         "firm_months_scored": firm_months,
         "grades": dict(grades),
         "alerts": alerts,
+        "agencies": agencies,
         "feeds": [
             dict(
                 zip(
@@ -82,6 +84,29 @@ def run_summary(db_path: Path) -> dict:
         ],
         "quarantine_reasons": reasons,
     }
+
+
+def _agencies(con: duckdb.DuckDBPyConnection, tables: set[str], latest) -> dict:
+    """Per agency, the latest month's rows sent by state, and the feedback summary."""
+    out: dict = {"sent": [], "feedback": []}
+    if "delivery.rpt_agency_alert_rows" in tables and latest is not None:
+        out["sent"] = con.execute(
+            """select agency_name_zh,
+                      count(*) filter (where state = 'new'),
+                      count(*) filter (where state = 'escalated'),
+                      count(*) filter (where state = 'resolved')
+               from delivery.rpt_agency_alert_rows where period_month = ?
+               group by 1 order by 1""",
+            [latest],
+        ).fetchall()
+    if "delivery.rpt_alert_feedback_summary" in tables:
+        out["feedback"] = con.execute(
+            """select dimension_name_zh, alerts_sent, feedback_received, precision,
+                      help_conversion
+               from delivery.rpt_alert_feedback_summary
+               where dimension in ('agency', 'overall') order by dimension desc, 1"""
+        ).fetchall()
+    return out
 
 
 def _compliance(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
@@ -128,13 +153,29 @@ def format_summary(
     lines.append(f"latest month scored : {month:%Y-%m}" if month else "latest month scored : none")
     lines.append(f"firm-months scored  : {summary['firm_months_scored']:,}")
     order = ["健康", "亚健康", "不健康", "数据不足"]
-    grades = summary["grades"]
+    grades = dict(summary["grades"])
+    exited = grades.pop("已退出", 0)
     total = sum(grades.values()) or 1
-    lines.append("firms per grade (latest month):")
+    lines.append(f"live firms per grade (latest month, {sum(grades.values()):,} live firms):")
     for g in order + sorted(set(grades) - set(order)):
         if g in grades:
             lines.append(f"  {g:<6} {grades[g]:>9,}  ({grades[g] / total:6.1%})")
-    lines.append(f"alerts (亚健康 + 不健康, latest month): {summary['alerts']:,}")
+    lines.append(f"  已退出 {exited:>9,}  (revoked or silent 12+ months: exit track, not graded)")
+    lines.append(
+        f"alert list (latest month): {summary['alerts']:,} firms "
+        "(riskiest 5% of live firms per county + new severe red flags)"
+    )
+    agencies = summary.get("agencies") or {}
+    if agencies.get("sent"):
+        lines.append("  sent to agencies this month (new / escalated / resolved):")
+        for name, new, up, gone in agencies["sent"]:
+            lines.append(f"    {name:<20}{new:>6,}{up:>6,}{gone:>6,}")
+    if agencies.get("feedback"):
+        lines.append("  feedback so far (alerts sent, answered, precision, alert -> help):")
+        for name, sent, answered, precision, helped in agencies["feedback"]:
+            p = f"{precision:.1%}" if precision is not None else "—"
+            h = f"{helped:.1%}" if helped is not None else "—"
+            lines.append(f"    {name:<20}{sent:>8,}{answered:>8,}{p:>8}{h:>8}")
     lines.extend(_format_compliance(summary.get("compliance", {})))
     lines.append("ingestion per feed (received = accepted + quarantined):")
     lines.append(f"  {'feed':<24}{'files':>6}{'received':>12}{'accepted':>12}{'quarantined':>13}")
@@ -156,6 +197,8 @@ def format_summary(
     shown = published if published and published.exists() else "not published"
     lines.append(f"published snapshot  : {shown}")
     lines.append(f"alert list extract  : {extract if extract else 'not written'}")
+    if extract:
+        lines.append(f"agency extracts     : {extract.parent / 'agencies'}/<agency>/<YYYYMM>/")
     lines.append("browse the assets   : make dev   (Dagster UI at http://127.0.0.1:3000)")
     lines.append("=" * 72)
     return "\n".join(lines)

@@ -23,6 +23,8 @@ CHECKSUM_TABLES = [
     "marts.fct_firm_indicators",
     "scoring.firm_health_scores",
     "delivery.rpt_monthly_alert_list",
+    "delivery.alert_lifecycle",
+    "delivery.rpt_agency_alert_rows",
 ]
 
 
@@ -147,41 +149,106 @@ def test_every_firm_month_gets_one_grade(pipeline):
     panel = pipeline.sql("select count(*) from marts.fct_firm_indicators")[0][0]
     assert scores.height == panel
     assert scores.select(pl.struct("firm_id", "period_month").is_unique().all()).item()
-    assert set(scores["grade"]) <= {"健康", "亚健康", "不健康", "数据不足"}
-    assert {"健康", "亚健康", "不健康"} <= set(scores["grade"])
-    graded = scores.filter(pl.col("grade") != "数据不足")
+    assert set(scores["grade"]) <= {"健康", "亚健康", "不健康", "数据不足", "已退出"}
+    assert {"健康", "亚健康", "不健康", "已退出"} <= set(scores["grade"])
+    graded = scores.filter(~pl.col("grade").is_in(["数据不足", "已退出"]))
     assert graded["overall_score"].is_between(0, 100).all()
 
 
-def test_red_flags_force_unhealthy(pipeline):
+def test_red_flags_force_unhealthy_and_dead_firms_exit(pipeline):
     rows = pipeline.frame(
-        """select s.grade, s.red_flags from scoring.firm_health_scores s
+        """select s.grade, s.red_flags, i.is_revoked, t.firm_status
+           from scoring.firm_health_scores s
            join marts.fct_firm_indicators i using (firm_id, period_month)
+           join marts.fct_firm_status t using (firm_id, period_month)
            where i.is_dishonest_debtor or i.is_revoked"""
     )
     assert rows.height > 0
-    assert (rows["grade"] == "不健康").all()
-    assert rows["red_flags"].list.len().min() >= 1
+    live = rows.filter(pl.col("firm_status") == "live")
+    assert live.height > 0 and (live["grade"] == "不健康").all()
+    assert live["red_flags"].list.len().min() >= 1
+    # a revoked firm is not 不健康 for ever: it has left for the exit track
+    revoked = rows.filter(pl.col("is_revoked"))
+    assert revoked.height > 0 and (revoked["grade"] == "已退出").all()
+    dormant = pipeline.frame(
+        """select s.grade from scoring.firm_health_scores s
+           join marts.fct_firm_status t using (firm_id, period_month)
+           where t.firm_status = 'dormant'"""
+    )
+    assert dormant.height > 0 and (dormant["grade"] == "已退出").all()
 
 
-def test_alert_list_extract_opens_in_excel(pipeline):
+def test_alert_list_is_short_ranked_and_holds_no_dead_firm(pipeline):
     files = sorted((pipeline.output_dir / "extracts").glob("alert_list_*.csv"))
     # one extract per scored month (monthly partitions), the latest being 2026-09
     assert len(files) == 24
     assert files[-1].name == "alert_list_202609.csv"
-    files = files[-1:]
-    data = files[0].read_bytes()
+    data = files[-1].read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     header = data[3:].decode("utf-8").splitlines()[0].split(",")
-    assert header[:4] == ["预警编号", "所属月份", "统一社会信用代码", "企业名称"]
-    extract = pl.read_csv(files[0])
-    alerts = pipeline.sql(
-        "select count(*) from scoring.firm_health_scores where period_month = '2026-09-01' "
-        "and grade in ('亚健康', '不健康')"
+    assert header[:5] == ["预警编号", "所属月份", "风险排名", "统一社会信用代码", "企业名称"]
+    extract = pl.read_csv(files[-1], infer_schema=False)
+    live, listed, dead_listed = pipeline.sql(
+        """select count(*) filter (where s.grade_code <> 'exited'),
+                  count(l.firm_id),
+                  count(l.firm_id) filter (where s.grade_code = 'exited')
+           from scoring.firm_health_scores s
+           left join delivery.rpt_monthly_alert_list l using (firm_id, period_month)
+           where s.period_month = '2026-09-01'"""
+    )[0]
+    assert extract.height == listed > 0
+    assert dead_listed == 0
+    # the budget: 5% of each county's live firms (at least one each), plus new severe flags
+    quota, severe = pipeline.sql(
+        """select sum(q), (select count(*) from delivery.rpt_monthly_alert_list
+                           where period_month = '2026-09-01' and is_listed_for_red_flag)
+           from (select county_code, max(county_quota) as q from delivery.alert_ranking
+                 where period_month = '2026-09-01' group by 1)"""
+    )[0]
+    assert listed == quota + severe < 0.25 * live
+    ranks = extract["风险排名"].cast(pl.Int64).to_list()
+    assert ranks == sorted(ranks)
+    assert extract["预警规则"].null_count() < extract.height
+
+
+def test_agencies_get_only_their_fields_and_alerts_are_not_resent(pipeline):
+    import json
+
+    from alerts.config import load_config
+    from alerts.extracts import agency_columns
+
+    config = load_config()
+    root = pipeline.output_dir / "extracts" / "agencies"
+    assert len({p.name for p in root.iterdir()}) == len(config.agencies) >= 5
+    for agency in config.agencies:
+        folder = root / agency.code / "202609"
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        expected = list(agency_columns(agency.fields).values())
+        csv = pl.read_csv(folder / f"alert_list_{agency.code}_202609.csv", infer_schema=False)
+        xlsx = pl.read_excel(
+            folder / f"alert_list_{agency.code}_202609.xlsx", sheet_name="预警清单"
+        )
+        parquet = pl.read_parquet(folder / f"alert_list_{agency.code}_202609.parquet")
+        for frame in (csv, xlsx, parquet):
+            assert frame.columns == expected
+            assert frame.height == manifest["rows"]
+        if "pd" not in agency.fields:
+            assert "12个月违约概率" not in csv.columns
+        assert set(manifest["files"]) == {
+            f"alert_list_{agency.code}_202609.{ext}" for ext in ("csv", "xlsx", "parquet")
+        }
+        assert manifest["model_versions"] and manifest["period_month"] == "2026-09"
+    repeats = pipeline.sql(
+        """select count(*) from delivery.alert_lifecycle a
+           join delivery.alert_lifecycle b on a.fingerprint = b.fingerprint
+            and b.period_month = a.period_month - interval 1 month
+           where a.is_sent and b.is_sent and a.state = b.state and a.state <> 'resolved'
+             and a.severity = b.severity"""
     )[0][0]
-    assert extract.height == alerts > 0
-    assert set(extract["健康等级"]) <= {"亚健康", "不健康"}
-    assert extract["主要问题"].null_count() == 0
+    ongoing = pipeline.sql(
+        "select count(*) from delivery.alert_lifecycle where state = 'ongoing' and not is_sent"
+    )[0][0]
+    assert repeats == 0 and ongoing > 0
 
 
 def test_market_supervision_gets_its_lists_as_csv(pipeline):
@@ -213,13 +280,26 @@ def test_overall_score_separates_later_distress(pipeline):
     assert auc > 0.65
 
 
+def _file_hashes(folder) -> dict[str, str]:
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def test_rerun_changes_nothing(pipeline):
     before = checksums(pipeline)
+    agency_files = _file_hashes(pipeline.output_dir / "extracts" / "agencies")
     again = run_pipeline()
     assert again.success
     statuses = {s for (s,) in pipeline.sql("select distinct status from raw.ingest_files")}
     assert statuses == {"loaded"}
     assert checksums(pipeline) == before
+    # every agency file (CSV, XLSX, Parquet, manifest) is rewritten byte for byte
+    assert _file_hashes(pipeline.output_dir / "extracts" / "agencies") == agency_files
 
 
 def test_a_broken_feed_fails_alone_and_keeps_the_last_good_outputs(pipeline):

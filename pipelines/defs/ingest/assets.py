@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ingest.contracts import CONTRACTS, FeedContract
+from ingest.contracts import CONTRACTS, FEEDBACK_CONTRACTS, FeedContract
 from ingest.load import FeedError, FeedResult, ingest_feed
 from pipelines.resources import WarehouseResource
 from pipelines.settings import WAREHOUSE_POOL, landing_root
@@ -79,3 +79,5 @@ def build_ingest_asset(contract: FeedContract) -> dg.AssetsDefinition:
 
 
 ingest_assets = [build_ingest_asset(c) for c in CONTRACTS.values()]
+# Agencies' feedback on the alerts: the same contract, quarantine and idempotence as the feeds.
+feedback_ingest_assets = [build_ingest_asset(c) for c in FEEDBACK_CONTRACTS.values()]
