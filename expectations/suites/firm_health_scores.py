@@ -19,7 +19,7 @@ SUITE = Suite(
             (
                 not_null("firm_id"),
                 not_null("grade"),
-                in_set("grade", ["健康", "亚健康", "不健康", "数据不足"]),
+                in_set("grade", ["健康", "亚健康", "不健康", "数据不足", "已退出"]),
                 between("overall_score", 0, 100),
                 *(between(f"score_{d}", 0, 100) for d in DIMENSIONS),
             ),

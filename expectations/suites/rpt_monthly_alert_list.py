@@ -9,7 +9,8 @@ SUITE = Suite(
     name="rpt_monthly_alert_list",
     table=TABLE,
     asset_key=("delivery", "rpt_monthly_alert_list"),
-    description="Every alert names the firm, its grade, what is wrong and who should act.",
+    description="Every listed firm is alive, named, ranked, and says what is wrong and who "
+    "should act.",
     parts=(
         Part(
             "sample",
@@ -18,13 +19,20 @@ SUITE = Suite(
                 not_null("firm_id"),
                 length("firm_id", 18),
                 not_null("firm_name"),
-                in_set("grade", ["亚健康", "不健康"]),
-                not_null("reasons_zh", why="an alert without a reason cannot be acted on"),
+                # a dead firm (已退出) belongs to the exit track, never to the alert list
+                in_set("grade", ["健康", "亚健康", "不健康", "数据不足"]),
+                not_null("rank"),
                 not_null(
-                    "action_departments_zh",
+                    "rules_zh",
                     WARN,
                     mostly=0.99,
-                    why="an alert no department is asked to act on",
+                    why="a listed firm no rule fired for: nothing for an agency to check",
+                ),
+                not_null(
+                    "agency_codes",
+                    WARN,
+                    mostly=0.99,
+                    why="an alert no agency is asked to act on",
                 ),
             ),
         ),
