@@ -52,6 +52,7 @@ backfill: setup
 bench: setup
 	$(BIN)/python benchmarks/pipeline_scale.py
 	$(BIN)/python benchmarks/scoring_backtest.py
+	$(BIN)/python benchmarks/alert_backtest.py
 	$(BIN)/python benchmarks/scoring_scale.py
 
 clean:

@@ -83,6 +83,21 @@ def kendall_trend_pvalues(series: ArrayLike, min_points: int = 6) -> tuple[np.nd
     return np.where(ok, tau, np.nan), np.where(ok, p, np.nan)
 
 
+def _baseline(series: ArrayLike, baseline: int):
+    """Return the rows as a 2-D array, each row's baseline median and robust standard deviation
+    (1.4826·MAD, at least 5% of the median's magnitude) over its first ``baseline`` months,
+    and whether the baseline has at least half its months."""
+    x = np.asarray(series, dtype=float)
+    x = x.reshape(-1, x.shape[-1])
+    base = x[:, :baseline]
+    with quiet():
+        mu = np.nanmedian(base, axis=1)
+        mad = 1.4826 * np.nanmedian(np.abs(base - mu[:, None]), axis=1)
+    sigma = np.maximum(np.nan_to_num(mad), np.maximum(0.05 * np.abs(np.nan_to_num(mu)), 1e-9))
+    usable = (np.isfinite(base).sum(axis=1) >= max(1, baseline // 2)) & np.isfinite(mu)
+    return x, mu, sigma, usable
+
+
 def cusum_down(series: ArrayLike, baseline: int, k: float = 0.5) -> np.ndarray:
     """Return the one-sided (downward) CUSUM statistic at the last month of every row.
 
@@ -97,19 +112,12 @@ def cusum_down(series: ArrayLike, baseline: int, k: float = 0.5) -> np.ndarray:
     >>> bool(s[0] > 5), float(s[1])
     (True, 0.0)
     """
-    x = np.asarray(series, dtype=float)
-    x = x.reshape(-1, x.shape[-1])
-    base = x[:, :baseline]
-    with quiet():
-        mu = np.nanmedian(base, axis=1)
-        mad = 1.4826 * np.nanmedian(np.abs(base - mu[:, None]), axis=1)
-    sigma = np.maximum(np.nan_to_num(mad), np.maximum(0.05 * np.abs(np.nan_to_num(mu)), 1e-9))
+    x, mu, sigma, usable = _baseline(series, baseline)
     s = np.zeros(x.shape[0])
     for t in range(baseline, x.shape[1]):
         step = (mu - x[:, t]) / sigma - k
         s = np.where(np.isfinite(step), np.maximum(0.0, s + step), s)
-    enough = np.isfinite(base).sum(axis=1) >= max(1, baseline // 2)
-    return np.where(enough & np.isfinite(mu), s, np.nan)
+    return np.where(usable, s, np.nan)
 
 
 def ewma_down(series: ArrayLike, baseline: int, lam: float = 0.3) -> np.ndarray:
@@ -121,19 +129,12 @@ def ewma_down(series: ArrayLike, baseline: int, lam: float = 0.3) -> np.ndarray:
     >>> bool(z[0] < -3)
     True
     """
-    x = np.asarray(series, dtype=float)
-    x = x.reshape(-1, x.shape[-1])
-    base = x[:, :baseline]
-    with quiet():
-        mu = np.nanmedian(base, axis=1)
-        mad = 1.4826 * np.nanmedian(np.abs(base - mu[:, None]), axis=1)
-    sigma = np.maximum(np.nan_to_num(mad), np.maximum(0.05 * np.abs(np.nan_to_num(mu)), 1e-9))
+    x, mu, sigma, usable = _baseline(series, baseline)
     e = np.zeros(x.shape[0])
     for t in range(baseline, x.shape[1]):
         z = (x[:, t] - mu) / sigma
         e = np.where(np.isfinite(z), lam * z + (1 - lam) * e, e)
-    enough = np.isfinite(base).sum(axis=1) >= max(1, baseline // 2)
-    return np.where(enough & np.isfinite(mu), e / np.sqrt(lam / (2 - lam)), np.nan)
+    return np.where(usable, e / np.sqrt(lam / (2 - lam)), np.nan)
 
 
 def robust_peer_z(values: ArrayLike, groups: ArrayLike, min_group: int = 30) -> np.ndarray:

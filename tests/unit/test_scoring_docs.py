@@ -1,4 +1,5 @@
-"""The examples in scoring's docstrings are run, so they cannot drift from the code."""
+"""The examples in scoring's and alerts' docstrings are run, so they cannot drift from the
+code."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import pkgutil
 
 import pytest
 
+import alerts
 import scoring
 
-MODULES = sorted(f"scoring.{m.name}" for m in pkgutil.iter_modules(scoring.__path__))
+MODULES = sorted(
+    f"{package.__name__}.{m.name}"
+    for package in (scoring, alerts)
+    for m in pkgutil.iter_modules(package.__path__)
+    if m.name != "__main__"
+)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -60,13 +60,23 @@ actions as (
     select flag_code, suggestion_zh from {{ ref('red_flag_catalog') }}
 ),
 
-suggested as (
+suggestions as (
     select
         reason_rows.firm_id,
         reason_rows.period_month,
-        string_agg(actions.suggestion_zh, '；' order by reason_rows.reason_rank) as suggestions_zh
+        actions.suggestion_zh,
+        min(reason_rows.reason_rank) as first_rank
     from reason_rows
     inner join actions on reason_rows.reason_code = actions.code
+    group by 1, 2, 3
+),
+
+suggested as (
+    select
+        firm_id,
+        period_month,
+        string_agg(suggestion_zh, '；' order by first_rank) as suggestions_zh
+    from suggestions
     group by 1, 2
 ),
 
