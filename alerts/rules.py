@@ -309,9 +309,10 @@ def _rule_new_flag(rule, inputs, firms, month):
     before, now = x[:, 0], x[:, 1]
     above = float(rule.params["above"])
     # fires while the flag holds (the lifecycle resolves it when it clears); is_new marks the
-    # month it appeared
+    # month it appeared (a firm with no row the month before, such as the first month of data,
+    # has nothing to compare with: its flags are not new)
     hit = np.nan_to_num(now, nan=-np.inf) > above
-    new = hit & (np.nan_to_num(before, nan=0.0) <= above)
+    new = hit & np.isfinite(before) & (np.nan_to_num(before, nan=np.inf) <= above)
     label, unit = INDICATOR_ZH.get(code, (code, ""))
     boolean = code.startswith("is_")
 

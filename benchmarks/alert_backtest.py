@@ -164,6 +164,52 @@ def main() -> None:
         recall_d = shipped["dept"].sum() / max(1, sub["dept"].sum())
         print(f"  recall of the shipped list: truth {recall_t:.1%}, departments {recall_d:.1%}")
 
+    latent_path = Path(args.data_root) / "truth" / "latent_health.parquet"
+    if latent_path.exists():
+        latent = pl.read_parquet(latent_path).rename({"uscc": "firm_id", "month": "period_month"})
+        with_h = frame.join(latent, on=["firm_id", "period_month"], how="inner").with_columns(
+            neg_h=-pl.col("h")
+        )
+        _, ceiling = top_share(with_h, "neg_h", 0.05, "truth")
+        _, ceiling_np = top_share(with_h.filter(~pl.col("has_prior")), "neg_h", 0.05, "truth")
+        print(
+            "\nceiling (the simulator's hidden latent health, which no department sees), top 5%: "
+            f"all live firms {ceiling:.1%}, no earlier distress {ceiling_np:.1%}"
+        )
+
+    # dead firms on the list, by the warehouse's status and by the simulator's truth
+    dormant = pl.read_csv(
+        Path(args.data_root) / "truth" / "dormant_firms.csv", try_parse_dates=True
+    )
+    gone = (
+        truth.join(
+            pl.read_csv(
+                Path(args.data_root) / "truth" / "distress_events.csv", try_parse_dates=True
+            )
+            .rename({"uscc": "firm_id"})
+            .filter(pl.col("event_type").is_in(["revocation", "closure"]))
+            .select("firm_id", pl.col("event_date").alias("gone_date")),
+            on="firm_id",
+        )
+        .select("firm_id", "gone_date")
+        .unique()
+    )
+    listed = frame.filter(pl.col("is_listed")).select("firm_id", "period_month")
+    dead = (
+        listed.join(dormant.rename({"uscc": "firm_id"}), on="firm_id", how="left")
+        .join(gone, on="firm_id", how="left")
+        .with_columns(
+            dead=(pl.col("dormant_from") <= pl.col("period_month").dt.offset_by("-12mo"))
+            | (pl.col("gone_date") <= pl.col("period_month").dt.month_end())
+        )
+        .unique(["firm_id", "period_month"])
+    )
+    print(
+        f"listed firm-months already dead by the simulator's truth (revoked, closed or dormant "
+        f"12+ months): {int(dead['dead'].fill_null(False).sum()):,} of {dead.height:,} "
+        f"({dead['dead'].fill_null(False).mean():.1%})"
+    )
+
     old = labels(labels(old_list, truth, "truth"), dept_events, "dept")
     old_listed = old.filter(pl.col("grade_code").is_in(["subhealthy", "unhealthy", "exited"]))
     print(
