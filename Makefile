@@ -10,7 +10,7 @@ FIRMS ?= 20000
 MONTHS ?= 36
 SEED ?= 42
 
-.PHONY: setup demo test lint dev validate bench quality backfill clean
+.PHONY: setup demo test lint dev validate bench quality backfill feedback clean
 
 $(STAMP): pyproject.toml
 	@echo ">> creating $(VENV) with $(PYTHON) and installing the project (a few minutes the first time)"
@@ -44,6 +44,10 @@ validate: setup
 ## Data-quality suites against the demo warehouse (add ARGS=--show-failure to see one fail).
 quality: setup
 	$(BIN)/python -m expectations $(ARGS)
+
+## Ingest the agencies' feedback files (landing/feedback/) now and rebuild the feedback summary.
+feedback: setup
+	$(BIN)/python -m pipelines.feedback
 
 ## Rebuild a range of months as one run (one dbt build, one scoring step): FROM=2025-01 TO=2025-06
 backfill: setup
