@@ -1,0 +1,3 @@
+from bank_api.cli import main
+
+raise SystemExit(main())
