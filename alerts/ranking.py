@@ -130,8 +130,11 @@ def rank_and_cut(
     ``county_rank``, ``county_quota`` and ``is_listed``.
 
     Each county lists its ``budget.share`` riskiest live firms (at least
-    ``budget.min_per_county``), plus every firm in ``always`` (new severe red flags).
-    ``features`` needs ``firm_id``, ``county_code``, ``pd``, ``overall_score``.
+    ``budget.min_per_county``) among those some rule fires for (``n_rules`` > 0: a firm with
+    nothing wrong to report is never listed to fill a quota), plus every firm in ``always``
+    (new severe red flags). ``county_rank`` counts those eligible firms only (null for the
+    others). ``features`` needs ``firm_id``, ``county_code``, ``pd``, ``overall_score`` and
+    ``n_rules``.
     """
     if ranker is not None:
         risk = ranker.risk(features)
@@ -148,13 +151,15 @@ def rank_and_cut(
     ).with_columns(pl.col("county_code").fill_null("unknown"))
     out = out.sort(["risk", "firm_id"], descending=[True, False]).with_columns(
         rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
-        county_rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("county_code"),
+        county_rank=pl.when(pl.col("n_rules") > 0).then(
+            (pl.col("n_rules") > 0).cast(pl.Int32).cum_sum().over("county_code")
+        ),
         county_quota=(pl.len().over("county_code") * budget.share)
         .round(0)
         .cast(pl.Int32)
         .clip(lower_bound=budget.min_per_county),
     )
     return out.with_columns(
-        is_listed=(pl.col("county_rank") <= pl.col("county_quota"))
+        is_listed=(pl.col("county_rank") <= pl.col("county_quota")).fill_null(False)
         | pl.col("firm_id").is_in(always.implode())
     ).sort("rank")

@@ -35,7 +35,8 @@ def main() -> int:
         ).fetchall()
         overall = con.execute(
             "select alerts_sent, feedback_received, precision, help_conversion "
-            "from delivery.rpt_alert_feedback_summary where dimension = 'overall'"
+            "from delivery.rpt_alert_feedback_summary "
+            "where dimension = 'overall' and period_month is null"
         ).fetchall()
     for feed, n, received, accepted, quarantined in files:
         print(

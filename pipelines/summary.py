@@ -104,7 +104,8 @@ def _agencies(con: duckdb.DuckDBPyConnection, tables: set[str], latest) -> dict:
             """select dimension_name_zh, alerts_sent, feedback_received, precision,
                       help_conversion
                from delivery.rpt_alert_feedback_summary
-               where dimension in ('agency', 'overall') order by dimension desc, 1"""
+               where dimension in ('agency', 'overall') and period_month is null
+               order by dimension desc, 1"""
         ).fetchall()
     return out
 

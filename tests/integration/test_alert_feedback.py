@@ -73,7 +73,14 @@ def test_feedback_files_land_and_are_accounted_for(answered):
 def test_feedback_summary_gives_precision_per_agency_and_rule(answered):
     _, _, db_path, _ = answered
     with duckdb.connect(str(db_path), read_only=True) as con:
-        summary = con.sql("select * from delivery.rpt_alert_feedback_summary").pl()
+        everything = con.sql("select * from delivery.rpt_alert_feedback_summary").pl()
+    summary = everything.filter(pl.col("period_month").is_null())
+    monthly = everything.filter(pl.col("period_month").is_not_null())
+    # every month's rows add up to the all-months row
+    for dimension in ("agency", "rule", "overall"):
+        part = monthly.filter(pl.col("dimension") == dimension)
+        whole = summary.filter(pl.col("dimension") == dimension)
+        assert part["alerts_sent"].sum() == whole["alerts_sent"].sum() > 0
     agencies = summary.filter(pl.col("dimension") == "agency")
     assert agencies.height >= 5
     answered_rows = agencies.filter(pl.col("feedback_received") > 0)

@@ -189,13 +189,16 @@ def test_each_county_lists_its_share_plus_new_severe_flags():
             "county_code": ["330106"] * 100 + ["330102"] * 60 + ["330103"] * 40,
             "pd": np.linspace(0.5, 0.001, n),
             "overall_score": np.linspace(20, 90, n),
+            # no rule fires for F001: it is skipped, the county's next firm takes its place
+            "n_rules": [0 if i == 1 else 1 for i in range(n)],
         }
     )
     ranked = rank_and_cut(features, None, CONFIG.budget, pl.Series(["F199"]))
     quota = dict(ranked.group_by("county_code").agg(pl.col("county_quota").first()).iter_rows())
     assert quota == {"330106": 5, "330102": 3, "330103": 2}
     listed = set(ranked.filter(pl.col("is_listed"))["firm_id"])
-    assert listed == {f"F{i:03d}" for i in [*range(5), *range(100, 103), *range(160, 162), 199]}
+    listed_ids = [0, 2, 3, 4, 5, *range(100, 103), *range(160, 162), 199]
+    assert listed == {f"F{i:03d}" for i in listed_ids}
     assert ranked["rank"].to_list() == list(range(1, n + 1))
 
 

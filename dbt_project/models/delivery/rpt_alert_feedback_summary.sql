@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 
--- How the alerts fared (反馈汇总): per agency, per rule group and overall, the alerts sent (new
+-- How the alerts fared (反馈汇总): per agency, per rule group and overall, for every month of
+-- the extracts (period_month) and over all months (period_month null), the alerts sent (new
 -- or escalated), the feedback received, confirmed (属实), helped (已帮扶, counted as confirmed)
 -- and not confirmed (不属实); precision = (confirmed + helped) / feedback received; alert -> help
 -- conversion = helped / alerts sent. Feedback naming an alert that was never sent is counted as
@@ -47,6 +48,7 @@ by_agency as (
         'agency' as dimension,
         joined.agency_code as dimension_code,
         agencies.agency_name_zh as dimension_name_zh,
+        joined.period_month,
         count(*) as alerts_sent,
         count(joined.outcome) as feedback_received,
         count(*) filter (where joined.outcome = 'confirmed') as confirmed,
@@ -54,14 +56,15 @@ by_agency as (
         count(*) filter (where joined.outcome = 'not_confirmed') as not_confirmed
     from joined
     left join agencies on joined.agency_code = agencies.agency_code
-    group by 1, 2, 3
+    group by grouping sets ((1, 2, 3), (1, 2, 3, 4))
 ),
 
 by_rule as (
     select
         'rule' as dimension,
         per_group.rule_group as dimension_code,
-        min(groups.group_name_zh) as dimension_name_zh,
+        groups.group_name_zh as dimension_name_zh,
+        per_group.period_month,
         count(*) as alerts_sent,
         count(per_group.outcome) as feedback_received,
         count(*) filter (where per_group.outcome = 'confirmed') as confirmed,
@@ -69,7 +72,7 @@ by_rule as (
         count(*) filter (where per_group.outcome = 'not_confirmed') as not_confirmed
     from per_group
     left join groups on per_group.rule_group = groups.rule_group
-    group by 1, 2
+    group by grouping sets ((1, 2, 3), (1, 2, 3, 4))
 ),
 
 overall as (
@@ -77,12 +80,14 @@ overall as (
         'overall' as dimension,
         'all' as dimension_code,
         '全部' as dimension_name_zh,
+        period_month,
         count(*) as alerts_sent,
         count(outcome) as feedback_received,
         count(*) filter (where outcome = 'confirmed') as confirmed,
         count(*) filter (where outcome = 'helped') as helped,
         count(*) filter (where outcome = 'not_confirmed') as not_confirmed
     from joined
+    group by grouping sets ((1, 2, 3), (1, 2, 3, 4))
 ),
 
 unmatched as (
@@ -90,6 +95,7 @@ unmatched as (
         'unmatched' as dimension,
         agency_code as dimension_code,
         '反馈未匹配到已推送预警' as dimension_name_zh,
+        cast(null as date) as period_month,
         0 as alerts_sent,
         count(*) as feedback_received,
         count(*) filter (where outcome = 'confirmed') as confirmed,

@@ -93,7 +93,7 @@ final as (
         ranking.rank,
         ranking.county_rank,
         ranking.county_quota,
-        ranking.county_rank > ranking.county_quota as is_listed_for_red_flag,
+        coalesce(ranking.county_rank > ranking.county_quota, true) as is_listed_for_red_flag,
         ranking.risk,
         ranking.risk_basis,
         scores.grade,
