@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from starlette.responses import Response
 
 from bank_api.access import Directory, Principal, RateLimiter
 from bank_api.audit import AuditWriter
-from bank_api.db import now_utc, today_china
+from bank_api.db import checkpoint, now_utc, today_china
 from bank_api.errors import ApiError
 from bank_api.snapshot import Snapshot, SnapshotHolder
 from bank_api.store import PURPOSES, Store
@@ -43,6 +44,10 @@ class Settings:
     poll_seconds: float = field(default_factory=lambda: _env_float("EH_BANK_POLL_SECONDS", 1.0))
     refresh_seconds: float = field(
         default_factory=lambda: _env_float("EH_BANK_REFRESH_SECONDS", 0.5)
+    )
+    # SQLite: how often the WAL is checkpointed (fsynced into the database file).
+    checkpoint_seconds: float = field(
+        default_factory=lambda: _env_float("EH_BANK_CHECKPOINT_SECONDS", 1.0)
     )
 
 
@@ -104,12 +109,13 @@ class Service:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.store = Store(self.settings.db_url)
+        self.store = Store(self.settings.db_url, service=True)
         self.holder = SnapshotHolder(self.settings.published_path, self.settings.poll_seconds)
         self.directory = Directory(self.store, self.settings.refresh_seconds)
         self.limiter = RateLimiter()
         self.writer = AuditWriter(self.store.engine)
         self._users = 0
+        self._checkpoints: threading.Event | None = None
 
     def start(self) -> None:
         """Start (or join) the running service; ``stop`` ends it when the last user leaves (a
@@ -127,12 +133,27 @@ class Service:
         self.directory.refresh(force=True)
         self.holder.start()
         self.writer.start()
+        if self.store.is_sqlite:
+            self._checkpoints = threading.Event()
+            threading.Thread(
+                target=self._checkpointer, args=(self._checkpoints,), daemon=True
+            ).start()
+
+    def _checkpointer(self, stop: threading.Event) -> None:
+        while not stop.wait(self.settings.checkpoint_seconds):
+            try:
+                checkpoint(self.store.engine)
+            except Exception:
+                log.warning("WAL checkpoint failed", exc_info=True)
 
     def stop(self) -> None:
         self._users -= 1
         if self._users == 0:
             self.holder.stop()
             self.writer.stop()
+            if self._checkpoints is not None:
+                self._checkpoints.set()
+                checkpoint(self.store.engine)
 
     # requests -----------------------------------------------------------------------------
     def begin(self, api_key: str | None, endpoint: str, cost: float = 1.0) -> Context:

@@ -13,12 +13,16 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import orjson
@@ -30,7 +34,6 @@ log = logging.getLogger("bank_api.snapshot")
 
 SCORES = "scoring.firm_health_scores"
 MAX_REASONS = 4
-HISTORY_FIELDS = ["period_month", "overall_score", "grade", "grade_code", "bank_points", "pd"]
 
 
 def _round(value, digits: int):
@@ -52,10 +55,9 @@ def _month(value) -> str | None:
     return str(value)[:7]
 
 
-@dataclass(frozen=True)
-class FirmEntry:
+class FirmEntry(NamedTuple):
     """One firm's current answer: its grade code, its ready ``firm`` object (JSON bytes) and,
-    for 数据不足, the note that says why."""
+    for 数据不足, the note that says why (a tuple: it crosses from the loading process fast)."""
 
     grade_code: str
     body: bytes
@@ -240,6 +242,7 @@ def load_snapshot(path: Path) -> Snapshot:
     for firm_id, n in counts.iter_rows():
         offsets[firm_id] = (start, n)
         start += n
+    history = history.drop("firm_id")  # the offsets say whose rows they are
     digest = hashlib.sha1(repr(signature).encode()).hexdigest()[:8]
     stamp = dt.datetime.fromtimestamp(signature[2] / 1e9, dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return Snapshot(
@@ -254,6 +257,27 @@ def load_snapshot(path: Path) -> Snapshot:
     )
 
 
+def _die_with_parent() -> None:
+    """Linux: end the loading child when the service dies (a stopped service leaves none)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _load_in_child(path: Path) -> tuple[Snapshot, str]:
+    """Load in a child process; the history goes back as an Arrow file (the
+    parent would spend a quarter of a second unpickling it, with the interpreter locked)."""
+    snapshot = load_snapshot(path)
+    fd, history_file = tempfile.mkstemp(prefix="bank_api_history_", suffix=".arrow")
+    os.close(fd)
+    snapshot.history.write_ipc(history_file)
+    return replace(snapshot, history=pl.DataFrame()), history_file
+
+
 class SnapshotHolder:
     """Holds the current Snapshot and, once started, watches the published file for a new one.
 
@@ -262,8 +286,9 @@ class SnapshotHolder:
     file changes again).
     """
 
-    def __init__(self, path: Path, poll_seconds: float = 1.0) -> None:
+    def __init__(self, path: Path, poll_seconds: float = 1.0, load_in_child: bool = True) -> None:
         self.path = Path(path)
+        self.load_in_child = load_in_child
         self.poll_seconds = poll_seconds
         self.current: Snapshot | None = None
         self._signature: tuple | None = None
@@ -277,7 +302,7 @@ class SnapshotHolder:
         if signature is None or signature == self._signature:
             return False
         try:
-            snapshot = load_snapshot(self.path)
+            snapshot = self._load(first=self.current is None)
         except Exception:  # a broken file must not take the service down
             log.exception(
                 "could not load the published snapshot %s; keeping the last one", self.path
@@ -295,6 +320,21 @@ class SnapshotHolder:
             len(snapshot.firms),
         )
         return True
+
+    def _load(self, first: bool) -> Snapshot:
+        """The first load runs here (nothing is served yet); later ones run in a child process,
+        so building the new index does not take the interpreter away from the requests being
+        answered meanwhile (only unpickling the result runs here)."""
+        if first or not self.load_in_child:
+            return load_snapshot(self.path)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_die_with_parent) as pool:
+            snapshot, history_file = pool.submit(_load_in_child, self.path).result()
+        try:
+            history = pl.read_ipc(history_file)
+        finally:
+            os.unlink(history_file)
+        return replace(snapshot, history=history)
 
     def start(self) -> None:
         self.refresh()

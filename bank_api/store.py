@@ -126,9 +126,11 @@ def consent_decision(rows: list[dict], purpose: str, today: str) -> tuple[str, d
 class Store:
     """The keys, principals and consents of one database."""
 
-    def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
+    def __init__(
+        self, url: str | None = None, engine: Engine | None = None, service: bool = False
+    ) -> None:
         self.url = url or default_url()
-        self.engine = engine or make_engine(self.url)
+        self.engine = engine or make_engine(self.url, background_checkpoints=service)
 
     @property
     def is_sqlite(self) -> bool:
