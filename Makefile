@@ -10,7 +10,7 @@ FIRMS ?= 20000
 MONTHS ?= 36
 SEED ?= 42
 
-.PHONY: setup demo test lint dev validate bench quality backfill feedback clean
+.PHONY: setup demo test lint dev validate bench quality backfill feedback serve bench-bank clean
 
 $(STAMP): pyproject.toml
 	@echo ">> creating $(VENV) with $(PYTHON) and installing the project (a few minutes the first time)"
@@ -52,6 +52,15 @@ feedback: setup
 ## Rebuild a range of months as one run (one dbt build, one scoring step): FROM=2025-01 TO=2025-06
 backfill: setup
 	$(BIN)/python -m pipelines.backfill $(FROM) $(TO) $(ARGS)
+
+## The bank credit-reference service on the published snapshot (OpenAPI: http://127.0.0.1:8600/docs).
+## Keys, consents, audit: python -m bank_api keys|consents|audit (docs/bank_service.md).
+serve: setup
+	$(BIN)/python -m bank_api serve --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),8600) $(ARGS)
+
+## Load benchmark of the bank service with wrk (apt-get install -y wrk), snapshot republished mid-run.
+bench-bank: setup
+	$(BIN)/python benchmarks/bank_api_load.py $(ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/pipeline_scale.py
