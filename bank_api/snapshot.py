@@ -257,8 +257,10 @@ def load_snapshot(path: Path) -> Snapshot:
     )
 
 
-def _die_with_parent() -> None:
-    """Linux: end the loading child when the service dies (a stopped service leaves none)."""
+def _child_setup() -> None:
+    """Run the loading child at low priority (the requests being answered come first) and, on
+    Linux, end it when the service dies (a stopped service leaves none behind)."""
+    os.nice(10)
     try:
         import ctypes
         import signal
@@ -328,7 +330,7 @@ class SnapshotHolder:
         if first or not self.load_in_child:
             return load_snapshot(self.path)
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_die_with_parent) as pool:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_child_setup) as pool:
             snapshot, history_file = pool.submit(_load_in_child, self.path).result()
         try:
             history = pl.read_ipc(history_file)
