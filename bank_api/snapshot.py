@@ -270,14 +270,38 @@ def _child_setup() -> None:
         pass
 
 
-def _load_in_child(path: Path) -> tuple[Snapshot, str]:
-    """Load in a child process; the history goes back as an Arrow file (the
-    parent would spend a quarter of a second unpickling it, with the interpreter locked)."""
+def _load_in_child(path: Path) -> tuple[Snapshot, str, str]:
+    """Load in a child process; the firms' answers and the history go back as Arrow files.
+
+    Unpickling 20,000 answers would be one call of a quarter of a second (history included)
+    with the interpreter locked and every request waiting; reading Arrow files is not."""
     snapshot = load_snapshot(path)
-    fd, history_file = tempfile.mkstemp(prefix="bank_api_history_", suffix=".arrow")
-    os.close(fd)
-    snapshot.history.write_ipc(history_file)
-    return replace(snapshot, history=pl.DataFrame()), history_file
+    files = []
+    for name, frame in (
+        (
+            "firms",
+            pl.DataFrame(
+                {
+                    "firm_id": list(snapshot.firms),
+                    "grade_code": [e.grade_code for e in snapshot.firms.values()],
+                    "body": [e.body for e in snapshot.firms.values()],
+                    "note": [e.insufficient_note for e in snapshot.firms.values()],
+                },
+                schema={
+                    "firm_id": pl.String,
+                    "grade_code": pl.String,
+                    "body": pl.Binary,
+                    "note": pl.String,
+                },
+            ),
+        ),
+        ("history", snapshot.history),
+    ):
+        fd, file = tempfile.mkstemp(prefix=f"bank_api_{name}_", suffix=".arrow")
+        os.close(fd)
+        frame.write_ipc(file)
+        files.append(file)
+    return replace(snapshot, firms={}, history=pl.DataFrame()), files[0], files[1]
 
 
 class SnapshotHolder:
@@ -331,12 +355,21 @@ class SnapshotHolder:
             return load_snapshot(self.path)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(1, mp_context=context, initializer=_child_setup) as pool:
-            snapshot, history_file = pool.submit(_load_in_child, self.path).result()
+            snapshot, firms_file, history_file = pool.submit(_load_in_child, self.path).result()
         try:
+            firms = pl.read_ipc(firms_file)
             history = pl.read_ipc(history_file)
         finally:
+            os.unlink(firms_file)
             os.unlink(history_file)
-        return replace(snapshot, history=history)
+        entries = zip(
+            firms["grade_code"].to_list(),
+            firms["body"].to_list(),
+            firms["note"].to_list(),
+            strict=True,
+        )
+        index = dict(zip(firms["firm_id"].to_list(), map(FirmEntry._make, entries), strict=True))
+        return replace(snapshot, firms=index, history=history)
 
     def start(self) -> None:
         self.refresh()

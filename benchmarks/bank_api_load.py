@@ -137,7 +137,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--republish-at", type=float, default=30.0)
+    parser.add_argument("--republish-at", type=float, default=30.0, help="-1: no republish")
     parser.add_argument("--db", help="store URL (default: SQLite in the temporary folder)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -223,7 +223,8 @@ def main() -> int:
             republisher = threading.Thread(
                 target=republish, args=(source, target, url, key, args.republish_at, swap)
             )
-            republisher.start()
+            if args.republish_at >= 0:
+                republisher.start()
             print(
                 f"wrk: {args.threads} thread(s), {args.connections} connections, "
                 f"{args.duration} s, {args.workers} server worker(s), "
@@ -245,7 +246,8 @@ def main() -> int:
                 text=True,
                 check=True,
             )
-            republisher.join()
+            if args.republish_at >= 0:
+                republisher.join()
             line = next(x for x in run.stdout.splitlines() if x.startswith("WRK_JSON"))
             wrk = json.loads(line.split(" ", 1)[1])
             with store.engine.connect() as conn:
@@ -280,7 +282,9 @@ def main() -> int:
             f"{'intact' if verification.ok else 'BROKEN: ' + '; '.join(verification.problems)}"
             f" ({verification.rows:,} rows)"
         )
-        if "switched_after_seconds" in swap:
+        if args.republish_at < 0:
+            print("  republish     none in this run (--republish-at -1)")
+        elif "switched_after_seconds" in swap:
             print(
                 f"  republish     publish_snapshot took {swap['publish_seconds']:.1f} s; service "
                 f"switched {swap['switched_after_seconds']:.1f} s after it started "
