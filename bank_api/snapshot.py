@@ -270,38 +270,51 @@ def _child_setup() -> None:
         pass
 
 
+def _read_by_column(file: str) -> pl.DataFrame:
+    """Read an Arrow file one column at a time: each read holds the interpreter briefly, so
+    requests are answered in between (one read of the whole history held it for ~70 ms)."""
+    columns = pl.read_ipc_schema(file)
+    parts = []
+    for name in columns:
+        parts.append(pl.read_ipc(file, columns=[name]))
+        time.sleep(0)  # let the event loop take the interpreter
+    return pl.concat(parts, how="horizontal")
+
+
 def _load_in_child(path: Path) -> tuple[Snapshot, str, str]:
-    """Load in a child process; the firms' answers and the history go back as Arrow files.
+    """Load in a child process; the firms' answers, their history offsets and the history go
+    back as Arrow files, the rest pickled (no frame, no large dict).
 
     Unpickling 20,000 answers would be one call of a quarter of a second (history included)
     with the interpreter locked and every request waiting; reading Arrow files is not."""
     snapshot = load_snapshot(path)
+    ids = list(snapshot.firms)
+    starts = [snapshot.offsets.get(f, (0, 0)) for f in ids]
+    firms = pl.DataFrame(
+        {
+            "firm_id": ids,
+            "grade_code": [e.grade_code for e in snapshot.firms.values()],
+            "body": [e.body for e in snapshot.firms.values()],
+            "note": [e.insufficient_note for e in snapshot.firms.values()],
+            "start": [s for s, _ in starts],
+            "rows": [n for _, n in starts],
+        },
+        schema={
+            "firm_id": pl.String,
+            "grade_code": pl.String,
+            "body": pl.Binary,
+            "note": pl.String,
+            "start": pl.Int64,
+            "rows": pl.Int64,
+        },
+    )
     files = []
-    for name, frame in (
-        (
-            "firms",
-            pl.DataFrame(
-                {
-                    "firm_id": list(snapshot.firms),
-                    "grade_code": [e.grade_code for e in snapshot.firms.values()],
-                    "body": [e.body for e in snapshot.firms.values()],
-                    "note": [e.insufficient_note for e in snapshot.firms.values()],
-                },
-                schema={
-                    "firm_id": pl.String,
-                    "grade_code": pl.String,
-                    "body": pl.Binary,
-                    "note": pl.String,
-                },
-            ),
-        ),
-        ("history", snapshot.history),
-    ):
+    for name, frame in (("firms", firms), ("history", snapshot.history)):
         fd, file = tempfile.mkstemp(prefix=f"bank_api_{name}_", suffix=".arrow")
         os.close(fd)
         frame.write_ipc(file)
         files.append(file)
-    return replace(snapshot, firms={}, history=pl.DataFrame()), files[0], files[1]
+    return replace(snapshot, firms={}, history=None, offsets={}), files[0], files[1]
 
 
 class SnapshotHolder:
@@ -358,7 +371,7 @@ class SnapshotHolder:
             snapshot, firms_file, history_file = pool.submit(_load_in_child, self.path).result()
         try:
             firms = pl.read_ipc(firms_file)
-            history = pl.read_ipc(history_file)
+            history = _read_by_column(history_file)
         finally:
             os.unlink(firms_file)
             os.unlink(history_file)
@@ -368,8 +381,11 @@ class SnapshotHolder:
             firms["note"].to_list(),
             strict=True,
         )
-        index = dict(zip(firms["firm_id"].to_list(), map(FirmEntry._make, entries), strict=True))
-        return replace(snapshot, firms=index, history=history)
+        ids = firms["firm_id"].to_list()
+        index = dict(zip(ids, map(FirmEntry._make, entries), strict=True))
+        spans = zip(firms["start"].to_list(), firms["rows"].to_list(), strict=True)
+        offsets = dict(zip(ids, spans, strict=True))
+        return replace(snapshot, firms=index, history=history, offsets=offsets)
 
     def start(self) -> None:
         self.refresh()
