@@ -59,6 +59,10 @@ def _errors(*codes: int) -> dict:
 
 def create_app(settings: Settings | None = None) -> FastLookup:
     """Return the service's ASGI application (state started in its lifespan)."""
+    if not logging.getLogger().handlers:  # uvicorn configures only its own loggers
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     service = Service(settings)
 
     @asynccontextmanager

@@ -134,4 +134,5 @@ def world(published, tmp_path):
 
 def audit_rows(store: Store) -> list[dict]:
     with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(sa.select(audit.audit_log))]
+        query = sa.select(audit.audit_log).order_by(audit.audit_log.c.seq)
+        return [dict(r._mapping) for r in conn.execute(query)]

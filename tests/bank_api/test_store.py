@@ -183,3 +183,19 @@ def test_cli_manages_keys_consents_and_the_audit_log(store, tmp_path, capsys):
     tamper(store, "delete from audit_log where seq = 2")
     assert main([*db, "audit", "verify"]) == 1
     assert "BROKEN" in capsys.readouterr().out
+
+
+def test_the_service_answers_and_audits_on_either_store(published, store):
+    from tests.bank_api.conftest import audit_rows, make_world
+
+    world = make_world(published, store)
+    with world.client:
+        ok = world.get(f"/v1/firms/{world.healthy}?purpose=pre_loan")
+        refused = world.get(f"/v1/firms/{world.unconsented}?purpose=pre_loan")
+        batch = world.post(
+            "/v1/firms/batch", json={"purpose": "pre_loan", "firm_ids": [world.healthy] * 50}
+        )
+    assert (ok.status_code, refused.status_code, batch.status_code) == (200, 403, 200)
+    outcomes = [(r["http_status"], r["outcome"]) for r in audit_rows(store)]
+    assert outcomes[:2] == [(200, "ok"), (403, "no_consent")] and len(outcomes) == 52
+    assert audit.verify(store.engine).ok
