@@ -34,6 +34,13 @@ class Column:
     type: str
     required: bool = True
     allowed: tuple[str, ...] | None = None
+    # Plausible values (ingest.validate.bounds gives the defaults by type and unit): numbers
+    # may be negative only when ``signed``; dates run from 1949 to the delivery plus a grace
+    # period, plus ``years_ahead`` for dates that lie in the future (expiry, publicity end).
+    signed: bool = False
+    max_value: float | None = None
+    max_length: int | None = None
+    years_ahead: int = 0
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
@@ -55,6 +62,12 @@ class FeedContract:
     key: tuple[str, ...]  # columns that identify one record (later deliveries win in staging)
     sheet: str | None = None
     description: str = ""
+    # The column whose month (or year, for a yearly file) must be the period in the file name.
+    period_column: str | None = None
+    # How rows sharing the key but differing elsewhere are settled within one delivery:
+    # None quarantines every version (conflicting_duplicate); "latest:<column>" keeps the row
+    # with the latest value of <column> (e.g. an amended annual report filed later).
+    duplicate_rule: str | None = None
     _regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +78,12 @@ class FeedContract:
             raise ValueError(f"feed {self.feed_id}: key columns {missing} are not columns")
         if self.format not in {"csv", "xlsx", "json"}:
             raise ValueError(f"feed {self.feed_id}: unknown format {self.format!r}")
+        if self.period_column is not None and self.period_column not in names:
+            raise ValueError(f"feed {self.feed_id}: period column {self.period_column} unknown")
+        if self.duplicate_rule is not None:
+            kind, _, column = self.duplicate_rule.partition(":")
+            if kind != "latest" or column not in names:
+                raise ValueError(f"feed {self.feed_id}: bad duplicate rule {self.duplicate_rule}")
 
     @property
     def headers(self) -> list[str]:
@@ -74,6 +93,15 @@ class FeedContract:
         """Return the period a file covers if its name belongs to this feed, else None."""
         m = self._regex.fullmatch(file_name)
         return m.group("period") if m else None
+
+    def slot(self, file_name: str) -> str | None:
+        """Return what a file is a version of: the period and any other named part of its name
+        except ``part`` (the pieces of one delivery), e.g. ``agency=tax;period=202509``."""
+        m = self._regex.fullmatch(file_name)
+        if m is None:
+            return None
+        groups = {k: v for k, v in m.groupdict().items() if k != "part"}
+        return ";".join(f"{k}={groups[k]}" for k in sorted(groups))
 
 
 C = Column
@@ -99,6 +127,7 @@ AMR_REGISTRY = FeedContract(
         C("变更日期", "record_date", "date_iso"),
     ),
     key=("uscc", "record_date"),
+    period_column="record_date",
     description="Monthly delta of registrations and status changes; the first month is the stock.",
 )
 
@@ -107,7 +136,7 @@ AMR_ANNUAL_REPORT = FeedContract(
     department="amr",
     department_zh="市场监管",
     title_zh="企业年度报告",
-    file_pattern=r"annual_report_(?P<period>\d{4})(_part\d+)?\.xlsx",
+    file_pattern=r"annual_report_(?P<period>\d{4})(?:_part(?P<part>\d+))?\.xlsx",
     format="xlsx",
     encoding="binary",
     sheet="年报",
@@ -118,11 +147,11 @@ AMR_ANNUAL_REPORT = FeedContract(
         C("报送日期", "filed_date", "date_iso"),
         C("从业人数", "employees", "int", required=False),
         C("资产总额(万元)", "total_assets_10k", "decimal", required=False),
-        C("所有者权益合计(万元)", "owners_equity_10k", "decimal", required=False),
+        C("所有者权益合计(万元)", "owners_equity_10k", "decimal", required=False, signed=True),
         C("营业总收入(万元)", "total_revenue_10k", "decimal", required=False),
         C("主营业务收入(万元)", "main_revenue_10k", "decimal", required=False),
-        C("利润总额(万元)", "total_profit_10k", "decimal", required=False),
-        C("净利润(万元)", "net_profit_10k", "decimal", required=False),
+        C("利润总额(万元)", "total_profit_10k", "decimal", required=False, signed=True),
+        C("净利润(万元)", "net_profit_10k", "decimal", required=False, signed=True),
         C("纳税总额(万元)", "total_tax_10k", "decimal", required=False),
         C("负债总额(万元)", "total_liabilities_10k", "decimal", required=False),
         C("养老保险参保人数", "pension_insured", "int", required=False),
@@ -146,6 +175,8 @@ AMR_ANNUAL_REPORT = FeedContract(
         C("经常项目外汇收入(万美元)", "fx_receipts_10k_usd", "decimal", required=False),
     ),
     key=("uscc", "report_year"),
+    period_column="report_year",
+    duplicate_rule="latest:filed_date",
     description="Annual report (企业年度报告), filed January-June of the following year.",
 )
 
@@ -163,12 +194,13 @@ TAX_DECLARATION = FeedContract(
         C("税款所属期起", "period_start_date", "date_compact"),
         C("税款所属期止", "period_end_date", "date_compact"),
         C("申报日期", "declared_date", "date_compact"),
-        C("销售额(元)", "sales", "decimal"),
+        C("销售额(元)", "sales", "decimal", signed=True),
         C("应纳增值税额(元)", "vat_payable", "decimal"),
         C("已缴企业所得税(元)", "cit_paid", "decimal"),
         C("欠税余额(元)", "tax_arrears", "decimal"),
     ),
     key=("uscc", "period_start_date"),
+    period_column="period_start_date",
     description="Monthly tax declarations, GBK-encoded, amounts with thousands separators.",
 )
 
@@ -186,13 +218,14 @@ STATS_INDUSTRY_MONTHLY = FeedContract(
         C("报告期", "report_month", "period_cn"),
         C("营业收入本年累计(千元)", "revenue_ytd_k", "decimal"),
         C("工业总产值本年累计(千元)", "output_value_ytd_k", "decimal", required=False),
-        C("利润总额本年累计(千元)", "profit_ytd_k", "decimal", required=False),
+        C("利润总额本年累计(千元)", "profit_ytd_k", "decimal", required=False, signed=True),
         C("研发费用本年累计(千元)", "rd_expense_ytd_k", "decimal", required=False),
         C("期末从业人数", "employees", "int", required=False),
         C("新产品产值本年累计(千元)", "new_product_output_ytd_k", "decimal", required=False),
         C("综合能源消费量本年累计(吨标准煤)", "energy_ytd_tce", "decimal", required=False),
     ),
     key=("uscc", "report_month"),
+    period_column="report_month",
     description="Above-scale firms' monthly report, year-to-date values; February covers 1-2月.",
 )
 
@@ -259,7 +292,7 @@ AMR_PENALTY = FeedContract(
         ),
         C("罚没金额(万元)", "amount_10k", "decimal", required=False),
         C("违法行为类型", "reason", "text", required=False),
-        C("公示截止日期", "publicity_end_date", "date_iso", required=False),
+        C("公示截止日期", "publicity_end_date", "date_iso", required=False, years_ahead=10),
     ),
     key=("penalty_no",),
     description="Administrative penalties decided in the month, with the end of their publicity.",
@@ -302,6 +335,7 @@ TAX_CREDIT_GRADE = FeedContract(
         C("发布日期", "published_date", "date_compact"),
     ),
     key=("uscc", "assessment_year"),
+    period_column="assessment_year",
     description="Yearly tax credit grades for year YYYY, published in April of YYYY+1.",
 )
 
@@ -328,6 +362,7 @@ HRSS_INSURED = FeedContract(
         C("累计欠费金额(元)", "arrears_balance", "decimal"),
     ),
     key=("uscc", "period_month"),
+    period_column="period_month",
     description="Monthly social-insurance headcounts and contributions per employer.",
 )
 
@@ -371,6 +406,7 @@ POWER_USAGE = FeedContract(
         C("用电量(千瓦时)", "kwh", "decimal"),
     ),
     key=("account_no", "bill_month"),
+    period_column="bill_month",
     description="Monthly electricity use per meter account (户号); a firm may have several.",
 )
 
@@ -392,6 +428,7 @@ CUSTOMS_TRADE = FeedContract(
         C("进口额(万元)", "import_10k", "decimal", required=False),
     ),
     key=("uscc", "trade_month"),
+    period_column="trade_month",
     description="Monthly exports and imports of trading firms (firms with no trade have no row).",
 )
 
@@ -413,6 +450,7 @@ CREDIT_LOANS = FeedContract(
         C("授信机构数", "lenders", "int", required=False),
     ),
     key=("uscc", "stat_date"),
+    period_column="stat_date",
     description="Month-end loans outstanding, overdue and guarantees per borrowing firm.",
 )
 
@@ -458,7 +496,7 @@ SCI_CERTIFICATION = FeedContract(
             allowed=("高新技术企业", "专精特新中小企业", "科技型中小企业"),
         ),
         C("发证日期", "issued_date", "date_iso"),
-        C("有效期至", "expiry_date", "date_iso"),
+        C("有效期至", "expiry_date", "date_iso", years_ahead=10),
         C("撤销日期", "revoked_date", "date_iso", required=False),
     ),
     key=("certificate_no", "revoked_date"),
@@ -483,6 +521,7 @@ SUBSIDY_PAYMENT = FeedContract(
         C("拨付日期", "paid_date", "date_cn"),
     ),
     key=("payment_no",),
+    period_column="paid_date",
     description="Subsidies paid in the month (programme, department, amount, date).",
 )
 

@@ -1,13 +1,19 @@
-"""Load landing files of one feed into the raw schema of the warehouse, file by file.
+"""Load landing files of one feed into the raw schema of the warehouse, delivery by delivery.
 
-Guarantees, per file:
-- received = accepted + quarantined (accepted rows in ``raw.<feed>``, the rest in
-  ``raw.quarantine`` with file, line, reason and the raw row);
-- one transaction, so a crash never leaves half a file loaded;
-- a file whose bytes were loaded before (same path, or same content under another path) changes
-  nothing; a corrected file replaces the rows of its earlier version;
-- a broken file is recorded as rejected with its message, the feed's other files still load, and
-  ``FeedError`` is raised at the end naming every broken file.
+A delivery is a version of a (feed, period): the files of one delivery folder that cover the
+period (one file, or the ``_partN`` pieces of one). Guarantees:
+
+- every file of the feed gets a status in the append-only log ``raw.ingest_log`` (the view
+  ``raw.ingest_files`` shows each file's latest): loaded, replaced (by a later version),
+  duplicate (same content as a file in effect, whatever its name), rejected (with the reason),
+  held (a re-delivery that shrinks the period sharply or is empty, kept for review) or
+  superseded (an older delivery than the one in effect);
+- received = accepted + quarantined for every loaded file (accepted rows in ``raw.<feed>``,
+  the rest in ``raw.quarantine`` with file, place, column, value and reason in two languages);
+- a later delivery of the same period replaces the rows of the earlier one whatever its folder,
+  in one transaction, so a crash never leaves half a delivery loaded;
+- a broken file is rejected with its message, the version in effect stays, the feed's other
+  files still load, and ``FeedError`` is raised at the end naming every broken file.
 """
 
 from __future__ import annotations
@@ -22,8 +28,14 @@ import duckdb
 import polars as pl
 
 from ingest.contracts import FeedContract
-from ingest.read import BrokenFileError, read_raw
+from ingest.landing import LandingFile, Unrecognised, discover
+from ingest.rawfile import BrokenFileError, RawFile
+from ingest.read import read_file
 from ingest.validate import column_dtype, validate
+
+# A re-delivery holding fewer than this share of the rows of the version in effect (or none)
+# is held for review instead of applied (EH_INGEST_HOLD_BELOW overrides it for a run).
+HOLD_BELOW = 0.5
 
 _SQL_TYPES = {
     pl.String: "VARCHAR",
@@ -41,6 +53,24 @@ SYSTEM_COLUMNS = {
     "_file_sha256": "VARCHAR",
 }
 
+_LOG_COLUMNS = (
+    "log_id",
+    "logged_at",
+    "feed_id",
+    "file",
+    "slot",
+    "period",
+    "delivery",
+    "sha256",
+    "size_bytes",
+    "status",
+    "received",
+    "accepted",
+    "quarantined",
+    "message",
+    "message_zh",
+)
+
 
 class FeedError(Exception):
     """One or more files of a feed are broken; the good files of the feed were still loaded."""
@@ -56,11 +86,15 @@ class FileResult:
     period: str
     delivery: str
     sha256: str
-    status: str  # loaded | unchanged | duplicate_delivery | rejected
+    status: str  # loaded | unchanged | duplicate | rejected | held | superseded | replaced
     received: int = 0
     accepted: int = 0
     quarantined: int = 0
     message: str = ""
+    message_zh: str = ""
+    slot: str = ""
+    size_bytes: int = 0
+    logged: bool = True  # False: nothing new happened to the file in this run
 
 
 @dataclass
@@ -72,35 +106,82 @@ class FeedResult:
     def broken(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "rejected"]
 
+    @property
+    def held(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "held"]
+
     def totals(self) -> dict[str, int]:
-        loaded = [f for f in self.files if f.status == "loaded"]
+        loaded = [f for f in self.files if f.status == "loaded" and f.logged]
+        count = {s: 0 for s in ("duplicate", "rejected", "held", "superseded", "replaced")}
+        for f in self.files:
+            if f.status in count:
+                count[f.status] += 1
         return {
-            "files_seen": len(self.files),
+            "files_seen": len({f.file for f in self.files if f.status != "replaced"}),
             "files_loaded": len(loaded),
-            "files_unchanged": sum(f.status == "unchanged" for f in self.files),
-            "files_duplicate": sum(f.status == "duplicate_delivery" for f in self.files),
-            "files_rejected": len(self.broken),
+            "files_unchanged": sum(not f.logged for f in self.files),
+            "files_duplicate": count["duplicate"],
+            "files_rejected": count["rejected"],
+            "files_held": count["held"],
+            "files_superseded": count["superseded"],
+            "files_replaced": count["replaced"],
             "rows_received": sum(f.received for f in loaded),
             "rows_accepted": sum(f.accepted for f in loaded),
             "rows_quarantined": sum(f.quarantined for f in loaded),
         }
 
 
-def discover(landing_root: Path, contract: FeedContract) -> list[tuple[Path, str, str]]:
-    """Return (path, period, delivery folder) of every file of the feed, in delivery order."""
-    base = landing_root / contract.department
-    found = []
-    if base.is_dir():
-        for path in base.glob("*/*"):
-            period = contract.match(path.name)
-            if period is not None and path.is_file():
-                found.append((path, period, path.parent.name))
-    return sorted(found, key=lambda t: (t[2], t[0].name))
+def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the append-only file log, the view of each file's latest entry, the quarantine
+    and the review releases (migrating a file log from before versions were kept)."""
+    con.execute("create schema if not exists raw")
+    con.execute("create sequence if not exists raw.ingest_log_id")
+    con.execute(
+        """create table if not exists raw.ingest_log (
+            log_id bigint default nextval('raw.ingest_log_id'), logged_at timestamp,
+            feed_id varchar, file varchar, slot varchar, period varchar, delivery varchar,
+            sha256 varchar, size_bytes bigint, status varchar, received bigint, accepted bigint,
+            quarantined bigint, message varchar, message_zh varchar)"""
+    )
+    old = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'ingest_files'"
+    ).fetchall()
+    if old and old[0][0] == "BASE TABLE":
+        con.execute(
+            """insert into raw.ingest_log (logged_at, feed_id, file, slot, period, delivery,
+                   sha256, status, received, accepted, quarantined, message)
+               select loaded_at, feed_id, file, period, period, delivery, sha256,
+                   case status when 'duplicate_delivery' then 'duplicate' else status end,
+                   received, accepted, quarantined, message
+               from raw.ingest_files order by loaded_at"""
+        )
+        con.execute("drop table raw.ingest_files")
+    con.execute(
+        """create view if not exists raw.ingest_files as
+           select * exclude (rn) from (
+               select *, logged_at as loaded_at,
+                   row_number() over (
+                       partition by feed_id, file, sha256 order by log_id desc) as rn
+               from raw.ingest_log) where rn = 1"""
+    )
+    con.execute(
+        """create table if not exists raw.quarantine (
+            feed_id varchar, file varchar, line bigint, reason_code varchar, reason varchar,
+            raw_row varchar, file_sha256 varchar)"""
+    )
+    for column in ("location", "column_name", "value", "reason_zh"):
+        con.execute(f"alter table raw.quarantine add column if not exists {column} varchar")
+    con.execute(
+        """create table if not exists raw.ingest_releases (
+            feed_id varchar, file varchar, sha256 varchar, released_by varchar,
+            reason varchar, released_at timestamp)"""
+    )
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> None:
     """Create the raw schema, the feed's raw table, the quarantine table and the file log."""
-    con.execute("create schema if not exists raw")
+    ensure_log(con)
     cols = [f'"{c.name}" {_SQL_TYPES[column_dtype(c)]}' for c in contract.columns]
     cols += [f"{k} {v}" for k, v in SYSTEM_COLUMNS.items()]
     con.execute(f"create table if not exists raw.{contract.feed_id} ({', '.join(cols)})")
@@ -111,20 +192,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> Non
             f'alter table raw.{contract.feed_id} add column if not exists "{c.name}" '
             f"{_SQL_TYPES[column_dtype(c)]}"
         )
-    con.execute(
-        """create table if not exists raw.quarantine (
-            feed_id varchar, file varchar, line bigint, reason_code varchar, reason varchar,
-            raw_row varchar, file_sha256 varchar)"""
-    )
-    con.execute(
-        """create table if not exists raw.ingest_files (
-            feed_id varchar, file varchar, period varchar, delivery varchar, sha256 varchar,
-            status varchar, received bigint, accepted bigint, quarantined bigint,
-            message varchar, loaded_at timestamp, primary key (feed_id, file))"""
-    )
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -132,23 +202,97 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _record(con: duckdb.DuckDBPyConnection, feed_id: str, r: FileResult) -> None:
+def _log(con: duckdb.DuckDBPyConnection, feed_id: str, r: FileResult) -> None:
     con.execute(
-        "insert or replace into raw.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into raw.ingest_log ({', '.join(_LOG_COLUMNS[1:])}) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
+            datetime.now(UTC).replace(tzinfo=None),
             feed_id,
             r.file,
+            r.slot,
             r.period,
             r.delivery,
             r.sha256,
+            r.size_bytes,
             r.status,
             r.received,
             r.accepted,
             r.quarantined,
             r.message,
-            datetime.now(UTC).replace(tzinfo=None),
+            r.message_zh,
         ],
     )
+
+
+def log_unrecognised(con: duckdb.DuckDBPyConnection, items: list[Unrecognised], root: Path) -> int:
+    """Log each unrecognised landing file once per content; return how many were new."""
+    ensure_log(con)
+    seen = {
+        (f, s)
+        for f, s in con.execute(
+            "select file, sha256 from raw.ingest_files where status = 'unrecognised'"
+        ).fetchall()
+    }
+    new = 0
+    for u in items:
+        sha = sha256_of(root / u.rel)
+        if (u.rel, sha) in seen:
+            continue
+        _log(
+            con,
+            "",
+            FileResult(
+                file=u.rel,
+                period="",
+                delivery=u.folder,
+                sha256=sha,
+                status="unrecognised",
+                message=u.reason,
+                message_zh=u.reason_zh,
+                size_bytes=u.size,
+            ),
+        )
+        new += 1
+    return new
+
+
+@dataclass
+class _Current:
+    """The latest log entry of one file."""
+
+    sha256: str
+    status: str
+    slot: str
+    delivery: str
+    received: int
+    accepted: int
+    quarantined: int
+    message: str
+    message_zh: str
+
+
+def _current(
+    con: duckdb.DuckDBPyConnection, feed_id: str
+) -> tuple[dict[str, _Current], dict[str, _Current]]:
+    """(the latest log entry of each file, the file versions whose rows are in raw.<feed>)."""
+    rows = con.execute(
+        """select file, sha256, status, slot, delivery, received, accepted, quarantined,
+                  coalesce(message, ''), coalesce(message_zh, ''),
+                  row_number() over (partition by file order by log_id desc) = 1 as latest
+           from raw.ingest_files where feed_id = ?""",
+        [feed_id],
+    ).fetchall()
+    latest = {r[0]: _Current(*r[1:10]) for r in rows if r[10]}
+    in_effect = {r[0]: _Current(*r[1:10]) for r in rows if r[2] == "loaded"}
+    return latest, in_effect
+
+
+def _released(con: duckdb.DuckDBPyConnection, feed_id: str) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "select file, sha256 from raw.ingest_releases where feed_id = ?", [feed_id]
+    ).fetchall()
+    return {(f, s) for f, s in rows}
 
 
 def ingest_feed(
@@ -156,95 +300,302 @@ def ingest_feed(
     contract: FeedContract,
     landing_root: Path,
     log: Callable[[str], None] = lambda _msg: None,
+    hold_below: float = HOLD_BELOW,
 ) -> FeedResult:
-    """Load every new or changed file of one feed; raise FeedError after if any file is broken."""
+    """Load every new or changed delivery of one feed; raise FeedError after if a file is broken."""
     ensure_tables(con, contract)
-    result = FeedResult(contract.feed_id)
-    known = {
-        (row[0]): (row[1], row[2])
-        for row in con.execute(
-            "select file, sha256, status from raw.ingest_files where feed_id = ?",
-            [contract.feed_id],
-        ).fetchall()
-    }
-    # The same file delivered again (same name and bytes, another delivery folder) is a
-    # duplicate; files of different periods may legitimately share bytes (e.g. empty deltas).
-    loaded_sha = {
-        (Path(f).name, sha): f for f, (sha, status) in known.items() if status == "loaded"
-    }
+    feed = contract.feed_id
+    result = FeedResult(feed)
+    current, in_effect = _current(con, feed)
+    released = _released(con, feed)
     files = discover(landing_root, contract)
-    for i, (path, period, delivery) in enumerate(files, start=1):
-        rel = path.relative_to(landing_root).as_posix()
-        sha = _sha256(path)
-        r = FileResult(file=rel, period=period, delivery=delivery, sha256=sha, status="loaded")
-        prev = known.get(rel)
-        if prev is not None and prev == (sha, "loaded"):
-            r.status = "unchanged"
-            result.files.append(r)
-            continue
-        original = loaded_sha.get((path.name, sha))
-        if original is not None and original != rel:
-            r.status, r.message = "duplicate_delivery", f"same file as {original}"
-            _record(con, contract.feed_id, r)
-            result.files.append(r)
-            log(f"[{contract.feed_id}] {rel}: {r.message}, skipped")
-            continue
-        try:
-            raw = read_raw(path, contract, display_name=rel)
-        except BrokenFileError as exc:
-            r.status, r.message = "rejected", exc.problem
-            _record(con, contract.feed_id, r)
-            result.files.append(r)
-            log(f"[{contract.feed_id}] REJECTED {rel}: {exc.problem}")
-            continue
-        accepted, quarantined = validate(raw, contract)
-        r.received, r.accepted, r.quarantined = raw.height, accepted.height, quarantined.height
-        assert r.received == r.accepted + r.quarantined  # validate() splits, never drops
-        accepted = accepted.with_columns(
-            pl.lit(rel).alias("_file"),
-            pl.lit(period).alias("_period"),
-            pl.lit(delivery).alias("_delivery"),
-            pl.lit(sha).alias("_file_sha256"),
-        )
-        quarantined = quarantined.select(
-            pl.lit(contract.feed_id).alias("feed_id"),
-            pl.lit(rel).alias("file"),
-            pl.col("_line").alias("line"),
-            "reason_code",
-            "reason",
-            "raw_row",
-            pl.lit(sha).alias("file_sha256"),
-        )
-        con.execute("begin transaction")
-        try:
-            con.execute(f"delete from raw.{contract.feed_id} where _file = ?", [rel])
-            con.execute(
-                "delete from raw.quarantine where feed_id = ? and file = ?",
-                [contract.feed_id, rel],
+    by_slot: dict[str, dict[str, list[LandingFile]]] = {}
+    for f in files:
+        by_slot.setdefault(f.slot, {}).setdefault(f.delivery, []).append(f)
+    # content of every file in effect, to recognise the same file under another name
+    in_effect_sha = {c.sha256: f for f, c in in_effect.items()}
+    for n, (slot, deliveries) in enumerate(sorted(by_slot.items()), start=1):
+        applied = {f: c for f, c in in_effect.items() if c.slot == slot}
+        applied_delivery = max((c.delivery for c in applied.values()), default=None)
+        newest = max(deliveries)
+        for delivery in sorted(deliveries):
+            group = deliveries[delivery]
+            if delivery != newest or (applied_delivery and delivery < applied_delivery):
+                for f in group:
+                    _supersede(con, feed, f, current, in_effect, result, newest, applied_delivery)
+                continue
+            _apply_delivery(
+                con,
+                contract,
+                group,
+                applied,
+                current,
+                released,
+                in_effect_sha,
+                result,
+                hold_below,
+                log,
             )
-            con.register("_accepted", accepted.to_arrow())
-            con.register("_quarantined", quarantined.to_arrow())
-            con.execute(f"insert into raw.{contract.feed_id} by name select * from _accepted")
-            con.execute("insert into raw.quarantine by name select * from _quarantined")
-            _record(con, contract.feed_id, r)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        finally:
-            con.unregister("_accepted")
-            con.unregister("_quarantined")
-        loaded_sha[(path.name, sha)] = rel
-        result.files.append(r)
-        log(
-            f"[{contract.feed_id}] {i}/{len(files)} {rel}: {r.received} received, "
-            f"{r.accepted} accepted, {r.quarantined} quarantined"
-        )
+        if n % 50 == 0:
+            log(f"[{feed}] {n}/{len(by_slot)} periods checked")
+    _report(result, log, feed)
     if result.broken:
         details = "; ".join(f"{f.file}: {f.message}" for f in result.broken)
         raise FeedError(
-            f"feed {contract.feed_id}: {len(result.broken)} of {len(files)} file(s) rejected, "
+            f"feed {feed}: {len(result.broken)} of {len(files)} file(s) rejected, "
             f"the other files were loaded. {details}",
             result,
         )
     return result
+
+
+def _report(result: FeedResult, log: Callable[[str], None], feed: str) -> None:
+    for r in result.files:
+        if not r.logged:
+            continue
+        if r.status == "loaded":
+            log(
+                f"[{feed}] {r.file}: {r.received} received, {r.accepted} accepted, "
+                f"{r.quarantined} quarantined"
+            )
+        else:
+            log(f"[{feed}] {r.status.upper()} {r.file}: {r.message}")
+
+
+def _base(f: LandingFile, sha: str, status: str) -> FileResult:
+    return FileResult(
+        file=f.rel,
+        period=f.period,
+        delivery=f.delivery,
+        sha256=sha,
+        status=status,
+        slot=f.slot,
+        size_bytes=f.path.stat().st_size,
+    )
+
+
+def _same_as_logged(r: FileResult, prev: _Current | None) -> bool:
+    return prev is not None and prev.sha256 == r.sha256 and prev.status == r.status
+
+
+def _unchanged(r: FileResult, prev: _Current) -> FileResult:
+    r.status, r.logged = prev.status, False
+    r.received, r.accepted, r.quarantined = prev.received, prev.accepted, prev.quarantined
+    r.message, r.message_zh = prev.message, prev.message_zh
+    return r
+
+
+def _supersede(
+    con, feed, f: LandingFile, current, in_effect, result, newest, applied_delivery
+) -> None:
+    sha = sha256_of(f.path)
+    r = _base(f, sha, "superseded")
+    later = max(x for x in (newest, applied_delivery) if x)
+    r.message = f"an older delivery than {later}, which is the version in effect; not loaded"
+    r.message_zh = f"早于报送批次 {later}（现行版本）的旧版本，未入库"
+    prev = current.get(f.rel)
+    if f.rel in in_effect and in_effect[f.rel].sha256 == sha:
+        # still in effect until the newer delivery is applied (then it is logged replaced)
+        result.files.append(_unchanged(_base(f, sha, "loaded"), in_effect[f.rel]))
+        return
+    if _same_as_logged(r, prev):
+        result.files.append(_unchanged(r, prev))
+        return
+    _log(con, feed, r)
+    result.files.append(r)
+
+
+def _apply_delivery(
+    con, contract, group, applied, current, released, in_effect_sha, result, hold_below, log
+) -> None:
+    feed = contract.feed_id
+    shas = {f.rel: sha256_of(f.path) for f in group}
+    prevs = {f.rel: current.get(f.rel) for f in group}
+    is_released = all((f.rel, shas[f.rel]) in released for f in group)
+    if all(
+        p is not None and p.sha256 == shas[rel] and (p.status != "held" or not is_released)
+        for rel, p in prevs.items()
+    ):
+        for f in group:
+            result.files.append(_unchanged(_base(f, shas[f.rel], "loaded"), prevs[f.rel]))
+        return
+    frames: list[tuple[LandingFile, RawFile]] = []
+    results: dict[str, FileResult] = {}
+    broken: BrokenFileError | None = None
+    for f in group:
+        try:
+            frames.append((f, read_file(f.path, contract, display_name=f.rel)))
+        except BrokenFileError as exc:
+            broken = broken or exc
+    # the same content as a file in effect (under another name), or as another part; files
+    # without rows (e.g. a month with no events) legitimately share their bytes
+    kept, seen_here = [], {}
+    for f, raw in frames:
+        sha = shas[f.rel]
+        same = seen_here.get(sha) or in_effect_sha.get(sha)
+        if raw.frame.height and same is not None and same != f.rel:
+            r = _base(f, sha, "duplicate")
+            r.message = f"same content as {same}, which is loaded; not loaded again"
+            r.message_zh = f"内容与已入库的 {same} 完全相同，未重复入库"
+            results[f.rel] = r
+        else:
+            seen_here[sha] = f.rel
+            kept.append((f, raw))
+    frames = kept
+    accepted = quarantined = None
+    if broken is None and frames:
+        try:
+            accepted, quarantined = _validate_all(frames, contract)
+        except BrokenFileError as exc:
+            broken = exc
+    if broken is not None:
+        for f in group:
+            if f.rel in results:
+                continue
+            r = _base(f, shas[f.rel], "rejected")
+            if f.rel == broken.file:
+                r.message, r.message_zh = broken.problem, broken.problem_zh
+            else:
+                r.message = f"not loaded: {broken.file} of the same delivery is rejected"
+                r.message_zh = f"未入库：同一报送批次的 {broken.file} 被拒收"
+            results[f.rel] = r
+    if broken is not None or not frames:
+        for r in results.values():
+            _record(con, feed, r, prevs.get(r.file), result)
+        return
+    received = {f.rel: raw.frame.height for f, raw in frames}
+    acc_n = dict(accepted.group_by("_file").len().iter_rows())
+    qua_n = dict(quarantined.group_by("_file").len().iter_rows())
+    new_total = sum(received.values())
+    old_total = sum(c.received for c in applied.values())
+    # a re-delivery that empties or sharply shrinks the period waits for a person
+    hold = bool(applied) and old_total > 0 and new_total < hold_below * old_total
+    hold = hold and not is_released
+    for f, raw in frames:
+        r = _base(f, shas[f.rel], "held" if hold else "loaded")
+        r.received, r.accepted, r.quarantined = (
+            received[f.rel],
+            acc_n.get(f.rel, 0),
+            qua_n.get(f.rel, 0),
+        )
+        assert r.received == r.accepted + r.quarantined  # validate() splits, never drops
+        if hold:
+            r.message = (
+                f"held for review: this delivery has {new_total} row(s) for period {f.period}, "
+                f"the version in effect has {old_total}; it replaces it only after review "
+                f"(python -m ingest release {f.rel})"
+            )
+            r.message_zh = (
+                f"暂缓入库待复核：本次报送期间 {f.period} 共 {new_total} 行，现行版本有 "
+                f"{old_total} 行；复核放行后才替换（python -m ingest release {f.rel}）"
+            )
+        else:
+            notes = (["released after review"] if is_released else []) + raw.warnings
+            r.message = "; ".join(notes)
+            r.message_zh = "；".join((["复核后放行"] if is_released else []) + raw.warnings)
+        results[f.rel] = r
+    if hold:
+        for r in results.values():
+            _record(con, feed, r, prevs.get(r.file), result)
+        return
+    _commit(con, contract, frames, accepted, quarantined, applied, results, result)
+    for r in results.values():
+        if r.status == "loaded":
+            in_effect_sha[r.sha256] = r.file
+
+
+def _record(con, feed: str, r: FileResult, prev: _Current | None, result: FeedResult) -> None:
+    """Log a decision unless it is the one already logged for the same content."""
+    if _same_as_logged(r, prev):
+        result.files.append(_unchanged(r, prev))
+        return
+    _log(con, feed, r)
+    result.files.append(r)
+
+
+def _validate_all(frames, contract: FeedContract) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validate the files of one delivery together (duplicates are judged across its parts)."""
+    f0 = frames[0][0]
+    letters = {}
+    parts = []
+    for f, raw in frames:
+        parts.append(raw.frame.with_columns(pl.lit(f.rel).alias("_file")))
+        letters.update(raw.letters)
+    combined = RawFile(pl.concat(parts, how="vertical"), [], letters)
+    return validate(
+        combined,
+        contract,
+        file=f0.rel,
+        period=f0.period,
+        delivery=f0.delivery,
+    )
+
+
+def _commit(con, contract, frames, accepted, quarantined, applied, results, result) -> None:
+    feed = contract.feed_id
+    f0 = frames[0][0]
+    sha_of = {r.file: r.sha256 for r in results.values()}
+    accepted = accepted.with_columns(
+        pl.lit(f0.period).alias("_period"),
+        pl.lit(f0.delivery).alias("_delivery"),
+        pl.col("_file").replace_strict(sha_of, default=None).alias("_file_sha256"),
+    )
+    quarantined = quarantined.select(
+        pl.lit(feed).alias("feed_id"),
+        pl.col("_file").alias("file"),
+        pl.col("_line").alias("line"),
+        "reason_code",
+        "reason",
+        "raw_row",
+        pl.col("_file").replace_strict(sha_of, default=None).alias("file_sha256"),
+        "location",
+        "column_name",
+        "value",
+        "reason_zh",
+    )
+    # earlier versions leave: other files of the period, and this file's earlier content
+    replaced = [
+        f
+        for f, c in applied.items()
+        if f not in results or results[f].sha256 != c.sha256 or results[f].status != "loaded"
+    ]
+    touched = sorted(set(applied) | {f.rel for f, _ in frames})
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"delete from raw.{feed} where _file in (select unnest(?::varchar[]))", [touched]
+        )
+        con.execute(
+            "delete from raw.quarantine where feed_id = ? and file in "
+            "(select unnest(?::varchar[]))",
+            [feed, touched],
+        )
+        con.register("_accepted", accepted.to_arrow())
+        con.register("_quarantined", quarantined.to_arrow())
+        con.execute(f"insert into raw.{feed} by name select * from _accepted")
+        con.execute("insert into raw.quarantine by name select * from _quarantined")
+        new_files = ", ".join(f.rel for f, _ in frames)
+        for old in replaced:
+            c = applied[old]
+            r = FileResult(
+                file=old,
+                period=f0.period,
+                delivery=c.delivery,
+                sha256=c.sha256,
+                status="replaced",
+                slot=c.slot,
+                message=f"replaced by the later delivery {new_files}",
+                message_zh=f"已被后续报送 {new_files} 替换",
+            )
+            _log(con, feed, r)
+            result.files.append(r)
+        for r in results.values():
+            _log(con, feed, r)
+            result.files.append(r)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("_accepted")
+        con.unregister("_quarantined")

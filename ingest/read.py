@@ -1,181 +1,362 @@
 """Read one landing file into a frame of raw strings, or say precisely why it cannot be read.
 
-Every reader returns the contract's columns (renamed to our names, all strings) plus ``_line``:
-the 1-based line of the row in the file (the header is line 1) or, for JSON, the 1-based index
-of the object in the array. Row-level problems are left to ``ingest.validate``; a problem that
-makes the whole file untrustworthy raises ``BrokenFileError``.
+Every reader returns the contract's columns (renamed to our names, all strings, empty as null)
+and the place of each row:
+
+- ``_line``: the physical line the row starts on (CSV, the header is line 1), the worksheet row
+  (XLSX) or the 1-based index of the object in the array (JSON);
+- ``_where``: the same place in words for messages ("line 12", "sheet 年报 row 12", "item 7
+  (line 9)"); ``_sheet``: the worksheet (XLSX only);
+- ``_fault`` / ``_fault_column`` / ``_fault_value`` / ``_fault_detail`` / ``_fault_detail_zh``:
+  a problem the reader already found in the row (a malformed CSV line, bytes in the wrong
+  encoding, an Excel error cell, a JSON value that is not a scalar); ``ingest.validate``
+  quarantines such rows first;
+- ``_raw``: the row's original text when it could not be split into fields.
+
+A problem that makes the whole file untrustworthy (empty, wrong type, wrong encoding, cut off,
+no header) raises ``BrokenFileError`` with a reason code and a Chinese and English message.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import polars as pl
 
 from ingest.contracts import FeedContract
+from ingest.jsonfile import read_json
+from ingest.rawfile import (
+    BAD_LINE_SHARE,
+    BOM,
+    ENCODING_NAMES,
+    FAULT_COLUMNS,
+    MAX_RECORD_LINES,
+    BrokenFileError,
+    RawFile,
+    broken,
+    check_header,
+    codec_of,
+    decode_bom,
+    encoding_mismatch,
+    finish,
+    other_encoding,
+)
+from ingest.workbook import read_workbook
 
-_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gbk": "GBK"}
+__all__ = ["BrokenFileError", "RawFile", "read_file", "read_raw"]
 
 
-class BrokenFileError(Exception):
-    """A landing file that cannot be read as its contract says; the message says where and why."""
-
-    def __init__(self, file: str, problem: str):
-        super().__init__(f"{file}: {problem}")
-        self.file = file
-        self.problem = problem
+def read_file(path: Path, contract: FeedContract, display_name: str | None = None) -> RawFile:
+    """Return the file's rows as strings under the contract's column names, with their places."""
+    name = display_name or str(path)
+    data = path.read_bytes()
+    _sniff(data, contract, name)
+    if contract.format == "csv":
+        return _read_csv(data, contract, name)
+    if contract.format == "xlsx":
+        return read_workbook(path, contract, name)
+    return read_json(data, contract, name)
 
 
 def read_raw(path: Path, contract: FeedContract, display_name: str | None = None) -> pl.DataFrame:
-    """Return the file's rows as strings under the contract's column names, plus ``_line``."""
-    name = display_name or str(path)
-    if contract.format == "csv":
-        return _read_csv(path.read_bytes(), contract, name)
-    if contract.format == "xlsx":
-        return _read_xlsx(path, contract, name)
-    return _read_json(path.read_bytes(), contract, name)
+    """The frame of :func:`read_file` alone."""
+    return read_file(path, contract, display_name).frame
 
 
-def _decode(data: bytes, encoding: str, name: str, headers: list[str]) -> str:
-    """Decode strictly; on failure say where, and which encoding the file really seems to be in."""
-    codec = "utf-8" if encoding == "utf-8-sig" else encoding
-    if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        if exc.start >= len(data) - 3 and not data.endswith(b"\n"):
-            # cut off in transfer in the middle of a multi-byte character
-            raise BrokenFileError(
-                name, f"file is truncated: line {line} ends mid-character with no line ending"
-            ) from None
-        hint = _guess_encoding(data, codec, headers)
-        raise BrokenFileError(
+# ------------------------------------------------------------------------------ file type
+
+
+def _sniff(data: bytes, contract: FeedContract, name: str) -> None:
+    """Refuse empty files and files of another type than the contract's, saying what they are."""
+    if not data:
+        raise broken(name, "empty_file")
+    if data == BOM or (data.startswith(BOM) and not data[3:].strip()):
+        raise broken(name, "bom_only")
+    if not data.strip():
+        raise broken(
             name,
-            f"not valid {_ENCODING_NAMES.get(encoding, encoding)} at line {line} (byte {exc.start})"
-            + (
-                f"; the file looks {hint}-encoded, the contract says {_ENCODING_NAMES[encoding]}"
-                if hint
-                else ""
-            ),
+            "empty_file",
+        )
+    is_zip = data.startswith(b"PK\x03\x04")
+    is_ole = data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    expected = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON"}[contract.format]
+    if contract.format != "xlsx" and (is_zip or is_ole):
+        kind = "an Excel workbook (XLSX)" if is_zip else "an old Excel workbook (XLS)"
+        kind_zh = "Excel 工作簿（XLSX）" if is_zip else "旧版 Excel 工作簿（XLS）"
+        raise broken(
+            name,
+            "wrong_file_type",
+            detail=f"the file is {kind}, not {expected} text; export it as {expected}",
+            detail_zh=f"文件是{kind_zh}，不是 {expected} 文本，请导出为 {expected}",
+        )
+    if contract.format == "xlsx" and not is_zip:
+        if is_ole:
+            detail = "the file is an old Excel workbook (XLS); save it as XLSX"
+            detail_zh = "文件是旧版 Excel 工作簿（XLS），请另存为 XLSX"
+        elif _looks_textual(data):
+            detail = "the file is text (CSV or similar), not an XLSX workbook"
+            detail_zh = "文件是文本（CSV 等），不是 XLSX 工作簿"
+        else:
+            detail = "the file is not an XLSX workbook (it is not a ZIP package)"
+            detail_zh = "文件不是 XLSX 工作簿（不是 ZIP 包）"
+        raise broken(name, "wrong_file_type", detail=detail, detail_zh=detail_zh)
+
+
+def _looks_textual(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" not in head and (b"," in head or b"{" in head or b"[" in head)
+
+
+# ------------------------------------------------------------------------------ CSV
+
+
+def _read_csv(data: bytes, contract: FeedContract, name: str) -> RawFile:
+    data, warnings = decode_bom(data, contract, name)
+    codec = codec_of(contract)
+    enc = ENCODING_NAMES[contract.encoding]
+    ends_cleanly = data.endswith(b"\n")
+    lines = data.split(b"\n")
+    if ends_cleanly:
+        lines.pop()
+    head = lines[0].rstrip(b"\r")
+    try:
+        header_text = head.decode(codec)
+    except UnicodeDecodeError:
+        found = other_encoding(head, codec, contract.headers)
+        if found:
+            raise encoding_mismatch(name, found, contract) from None
+        raise broken(
+            name,
+            "encoding_mismatch",
+            detail=f"the header line is not valid {enc}",
+            detail_zh=f"表头行不是有效的 {enc} 编码",
         ) from None
-    first = text.split("\n", 1)[0]
-    if not any(h in first for h in headers[:3]):
-        hint = _guess_encoding(data, codec, headers)
-        if hint:
-            raise BrokenFileError(
-                name,
-                f"header is unreadable as {_ENCODING_NAMES[encoding]}; the file looks "
-                f"{hint}-encoded, the contract says {_ENCODING_NAMES[encoding]}",
-            )
-    return text
+    header = [h.strip() for h in next(csv.reader([header_text]), [])]
+    if not any(h in header for h in contract.headers):
+        found = other_encoding(head, codec, contract.headers)
+        if found:
+            raise encoding_mismatch(name, found, contract)
+    index = check_header(header, contract, name)
 
-
-def _guess_encoding(data: bytes, tried: str, headers: list[str]) -> str | None:
-    for other in ("utf-8", "gbk"):
-        if other == tried:
-            continue
+    # decode line by line: a few lines in another encoding are row faults, most is a file fault
+    texts: list[str | None] = []
+    faults: dict[int, tuple] = {}  # physical line index -> fault tuple
+    for i in range(1, len(lines)):
+        raw = lines[i]
         try:
-            text = data.removeprefix(b"\xef\xbb\xbf").decode(other)
-        except UnicodeDecodeError:
+            text = raw.decode(codec)
+        except UnicodeDecodeError as exc:
+            if i == len(lines) - 1 and not ends_cleanly and exc.start >= len(raw) - 3:
+                raise broken(
+                    name,
+                    "truncated",
+                    detail=f"line {i + 1} ends in the middle of a character, with no line ending",
+                    detail_zh=f"第 {i + 1} 行在一个字符中间结束，且没有换行符",
+                ) from None
+            texts.append(None)
+            if codec == "gbk" and _is_utf8(raw):
+                faults[i] = ("mixed_encoding", None, None, None, None)
+                continue
+            other = other_encoding(raw, codec, []) or _guess_line(raw, codec)
+            faults[i] = (
+                "bad_encoding",
+                None,
+                None,
+                f"byte {exc.start + 1} of the line; the line looks {other}-encoded"
+                if other
+                else f"byte {exc.start + 1} of the line",
+                f"该行第 {exc.start + 1} 个字节；该行看起来是 {other} 编码"
+                if other
+                else f"该行第 {exc.start + 1} 个字节",
+            )
             continue
-        if any(h in text.split("\n", 1)[0] for h in headers):
-            return _ENCODING_NAMES[other]
+        if codec == "gbk" and not text.isascii() and _is_utf8(raw):
+            texts.append(None)
+            faults[i] = ("mixed_encoding", None, None, None, None)
+            continue
+        texts.append(text)
+    data_lines = len(lines) - 1
+    enc_bad = sum(1 for f in faults.values() if f[0] in ("bad_encoding", "mixed_encoding"))
+    if data_lines >= 2 and enc_bad > BAD_LINE_SHARE * data_lines:
+        found = other_encoding(data, codec, contract.headers) or (
+            "UTF-8" if codec == "gbk" and all(_is_utf8(x) for x in lines[1:6]) else None
+        )
+        if found:
+            raise encoding_mismatch(name, found, contract)
+        raise broken(
+            name,
+            "too_many_bad_lines",
+            detail=f"{enc_bad} of {data_lines} lines are not valid {enc}",
+            detail_zh=f"{data_lines} 行中有 {enc_bad} 行不是有效的 {enc} 编码",
+        )
+
+    if not ends_cleanly and texts and texts[-1] is not None:
+        # A department export ends its last record with a line break; a last record that is
+        # short and has none was cut off in transfer.
+        fields = next(csv.reader([texts[-1]]), [])
+        if len(fields) < len(header):
+            raise broken(
+                name,
+                "truncated",
+                detail=f"line {len(lines)} has {len(fields)} of {len(header)} fields and no line "
+                "ending",
+                detail_zh=f"第 {len(lines)} 行只有 {len(fields)} 个字段（应为 {len(header)} 个），"
+                "且没有换行符",
+            )
+
+    records = _split_records(texts, len(header), faults)
+    n = len(records)
+    columns: dict[str, list[str | None]] = {c.name: [None] * n for c in contract.columns}
+    line_no = [0] * n
+    where = [""] * n
+    fault_cols: dict[str, list] = {k: [None] * n for k in (*FAULT_COLUMNS, "_raw")}
+    positions = [(c.name, index[c.header]) for c in contract.columns]
+    for r, (i, fields, fault, raw_text) in enumerate(records):
+        line_no[r] = i + 1
+        where[r] = f"line {i + 1}"
+        if fault is not None:
+            for k, v in zip(FAULT_COLUMNS, fault, strict=True):
+                fault_cols[k][r] = v
+            fault_cols["_raw"][r] = raw_text
+            continue
+        for col_name, j in positions:
+            value = fields[j]
+            columns[col_name][r] = value if value != "" else None
+    malformed = sum(1 for _, _, f, _ in records if f is not None and f[0] == "malformed_row")
+    if n >= 2 and malformed > BAD_LINE_SHARE * n:
+        raise broken(
+            name,
+            "too_many_bad_lines",
+            detail=f"{malformed} of {n} lines cannot be split into the header's {len(header)} "
+            "fields; is the separator a comma?",
+            detail_zh=f"{n} 行中有 {malformed} 行无法按表头拆成 {len(header)} 个字段，"
+            "分隔符是否为逗号？",
+        )
+    frame = pl.DataFrame(
+        {
+            **columns,
+            "_line": line_no,
+            "_where": where,
+            "_sheet": [None] * n,
+            **fault_cols,
+        },
+        schema={
+            **{c.name: pl.String for c in contract.columns},
+            "_line": pl.Int64,
+            "_where": pl.String,
+            "_sheet": pl.String,
+            **{k: pl.String for k in (*FAULT_COLUMNS, "_raw")},
+        },
+    )
+    extra = [h for h in header if h and h not in contract.headers]
+    if extra:
+        warnings.append(f"columns not in the contract were not read: {', '.join(extra)}")
+    return RawFile(finish(frame, contract), warnings)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _guess_line(raw: bytes, codec: str) -> str | None:
+    if codec != "gbk" and not raw.isascii():
+        try:
+            raw.decode("gbk")
+            return "GBK"
+        except UnicodeDecodeError:
+            return None
     return None
 
 
-def _check_header(found: list[str], contract: FeedContract, name: str) -> None:
-    found = [h.strip() for h in found]
-    missing = [h for h in contract.headers if h not in found]
-    if missing:
-        raise BrokenFileError(
-            name,
-            f"missing required column(s) {', '.join(missing)}; the header has {', '.join(found)}",
-        )
+def _split_records(
+    texts: list[str | None], width: int, faults: dict[int, tuple]
+) -> list[tuple[int, list[str], tuple | None, str | None]]:
+    """Split decoded data lines into records: (physical line index, fields, fault, raw text).
 
-
-def _read_csv(data: bytes, contract: FeedContract, name: str) -> pl.DataFrame:
-    text = _decode(data, contract.encoding, name, contract.headers)
-    if not text.strip():
-        raise BrokenFileError(name, "file is empty (no header line)")
-    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]))
-    _check_header(header, contract, name)
-    if not text.endswith("\n"):
-        # A department export always ends its last record with a line break; a file that does
-        # not, and whose last record is short, was cut off in transfer.
-        last = text.rsplit("\n", 1)[-1]
-        fields = next(csv.reader([last]), [])
-        if len(fields) < len(header):
-            line = text.count("\n") + 1
-            raise BrokenFileError(
-                name,
-                f"file is truncated: line {line} has {len(fields)} of {len(header)} fields and "
-                "no line ending",
+    A line with an even number of quotes is a record on its own. A line with an odd number opens
+    a quoted field that continues on the next lines (an embedded line break); if no later line
+    closes it into a record of the header's width, the quote is stray and only that line is
+    refused. Rows keep the physical line they start on, so later line numbers stay right.
+    """
+    out: list[tuple[int, list[str], tuple | None, str | None]] = []
+    n = len(texts)
+    i = 0
+    while i < n:
+        phys = i + 1  # texts[0] is physical line index 1 (line 2)
+        text = texts[i]
+        if text is None:
+            out.append((phys, [], faults[phys], None))
+            i += 1
+            continue
+        line = text[:-1] if text.endswith("\r") else text
+        if not line.strip():
+            i += 1  # a blank line is not a record
+            continue
+        if '"' not in line:
+            out.append(_record(phys, line.split(","), width, line))
+            i += 1
+            continue
+        if line.count('"') % 2 == 0:
+            fields = _parse(line)
+            if fields is not None:
+                out.append(_record(phys, fields, width, line))
+                i += 1
+                continue
+        else:
+            joined, used = line, 1
+            fields = None
+            while i + used < n and used < MAX_RECORD_LINES and texts[i + used] is not None:
+                nxt = texts[i + used]
+                joined += "\n" + (nxt[:-1] if nxt.endswith("\r") else nxt)
+                used += 1
+                if joined.count('"') % 2 == 0:
+                    fields = _parse(joined)
+                    break
+            if fields is not None and len(fields) == width:
+                out.append((phys, fields, None, None))
+                i += used
+                continue
+        out.append(
+            (
+                phys,
+                [],
+                (
+                    "malformed_row",
+                    None,
+                    None,
+                    "a quotation mark is not closed or is misplaced, so the line cannot be split "
+                    "into fields",
+                    "引号未闭合或位置错误，无法拆分字段",
+                ),
+                line,
             )
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            infer_schema=False,
-            has_header=True,
         )
-    except pl.exceptions.PolarsError as exc:
-        raise BrokenFileError(name, f"cannot be parsed as CSV: {exc}") from None
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    return _finish(frame, contract, first_line=2)
+        i += 1
+    return out
 
 
-def _read_xlsx(path: Path, contract: FeedContract, name: str) -> pl.DataFrame:
-    import fastexcel
-
+def _parse(text: str) -> list[str] | None:
     try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # calamine raises its own error types for zip/xml damage
-        raise BrokenFileError(
-            name, f"not a readable XLSX workbook (truncated or corrupt): {exc}"
-        ) from None
-    if contract.sheet not in reader.sheet_names:
-        raise BrokenFileError(
-            name, f"sheet {contract.sheet!r} not found; the workbook has {reader.sheet_names}"
-        )
-    try:
-        sheet = reader.load_sheet(contract.sheet, dtypes="string")
-        frame = sheet.to_polars()
-    except Exception as exc:
-        raise BrokenFileError(name, f"sheet {contract.sheet!r} cannot be read: {exc}") from None
-    _check_header(frame.columns, contract, name)
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    return _finish(frame, contract, first_line=2)
+        rows = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
 
 
-def _read_json(data: bytes, contract: FeedContract, name: str) -> pl.DataFrame:
-    text = _decode(data, contract.encoding, name, contract.headers)
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BrokenFileError(
-            name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    if not isinstance(records, list) or any(not isinstance(r, dict) for r in records):
-        raise BrokenFileError(name, "expected a JSON array of objects")
-    found = sorted({k for r in records for k in r})
-    if records:
-        _check_header(found, contract, name)
-    columns = {
-        h: [None if r.get(h) is None else str(r.get(h)) for r in records] for h in contract.headers
-    }
-    frame = pl.DataFrame(columns, schema={h: pl.String for h in contract.headers})
-    return _finish(frame, contract, first_line=1)
-
-
-def _finish(frame: pl.DataFrame, contract: FeedContract, first_line: int) -> pl.DataFrame:
-    rename = {c.header: c.name for c in contract.columns}
-    return (
-        frame.select([pl.col(h).cast(pl.String).str.strip_chars() for h in contract.headers])
-        .rename(rename)
-        .with_row_index("_line", offset=first_line)
-        .with_columns(pl.col("_line").cast(pl.Int64))
-    )
+def _record(phys: int, fields: list[str], width: int, line: str):
+    if len(fields) == width:
+        return (phys, fields, None, None)
+    if len(fields) > width and not any(f.strip() for f in fields[width:]):
+        return (phys, fields[:width], None, None)  # trailing empty fields: nothing is lost
+    detail = f"the line has {len(fields)} fields, the header has {width}"
+    detail_zh = f"该行有 {len(fields)} 个字段，表头有 {width} 个"
+    if len(fields) > width:
+        detail += " (a comma inside a value that is not quoted?)"
+        detail_zh += "（某个值中含有未加引号的逗号？）"
+    return (phys, [], ("malformed_row", None, None, detail, detail_zh), line)

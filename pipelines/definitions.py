@@ -28,7 +28,7 @@ from pipelines.defs.delivery.assets import (
     compliance_extracts,
     published_warehouse,
 )
-from pipelines.defs.ingest.assets import feedback_ingest_assets, ingest_assets
+from pipelines.defs.ingest.assets import feedback_ingest_assets, ingest_assets, landing_inventory
 from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.quality.freshness import raw_source_freshness
 from pipelines.defs.scoring.assets import firm_health_scores
@@ -36,6 +36,7 @@ from pipelines.resources import WarehouseResource
 from pipelines.settings import duckdb_path
 
 all_assets = [
+    landing_inventory,
     *ingest_assets,
     *feedback_ingest_assets,
     warehouse_dbt_models,

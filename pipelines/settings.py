@@ -4,6 +4,7 @@
 - EH_DUCKDB_PATH: the warehouse file (dbt's profiles.yml reads the same variable)
 - EH_OUTPUT_DIR: extracts and reports for people
 - EH_ALERTING_CONFIG, EH_ALERT_SILENCES: the alert rules, agencies and silences (alerts/config)
+- EH_INGEST_HOLD_BELOW: share of a period's rows under which a re-delivery is held for review
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+from ingest.load import HOLD_BELOW
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +42,12 @@ def duckdb_path() -> Path:
     # dbt runs in its own process and directory: hand it the same absolute path.
     os.environ["EH_DUCKDB_PATH"] = str(path)
     return path
+
+
+def hold_below() -> float:
+    """A re-delivery with fewer than this share of the rows of the version in effect is held for
+    review (EH_INGEST_HOLD_BELOW, default ingest.load.HOLD_BELOW = 0.5; 0 never holds)."""
+    return float(os.environ.get("EH_INGEST_HOLD_BELOW", HOLD_BELOW))
 
 
 def output_dir() -> Path:

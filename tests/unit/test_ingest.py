@@ -63,8 +63,9 @@ def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
     assert accepted.height == 1
     got = {r["_line"]: (r["reason_code"], r["reason"]) for r in quarantined.to_dicts()}
     assert got[3][0] == "bad_uscc" and BAD_CHECK in got[3][1]
-    assert got[4] == ("unparseable_number", "unparseable number in 销售额(元): 12,3a4.00")
-    assert got[5] == ("duplicate_row", "duplicate of line 2")
+    assert got[4][0] == "unparseable_number"
+    assert got[4][1].endswith("line 4: 销售额(元) '12,3a4.00' is not a number")
+    assert got[5] == ("duplicate_row", "line 5: exact repeat of line 2")
     raw_row = json.loads(quarantined.filter(pl.col("_line") == 3)["raw_row"][0])
     assert raw_row["纳税人识别号"] == BAD_CHECK  # the original row, under its Chinese headers
 
@@ -74,7 +75,7 @@ def test_stats_period_and_year_to_date_columns(tmp_path):
     folder.mkdir(parents=True)
     path = folder / "industry_monthly_202402.csv"
     header = ",".join(STATS_INDUSTRY_MONTHLY.headers)
-    path.write_text(f"{header}\n{GOOD},某公司,2024年1-2月,12345.6,13000,800.5,300,120\n")
+    path.write_text(f"{header}\n{GOOD},某公司,2024年1-2月,12345.6,13000,800.5,300,120,,\n")
     accepted, quarantined = validate(read_raw(path, STATS_INDUSTRY_MONTHLY), STATS_INDUSTRY_MONTHLY)
     assert quarantined.height == 0
     row = accepted.row(0, named=True)
@@ -119,7 +120,7 @@ def test_truncated_file_names_the_line(tmp_path):
     path = write_tax(tmp_path, [tax_line(), tax_line(GOOD2)])
     data = path.read_bytes().rstrip(b"\n")
     path.write_bytes(data[: len(data) - 30])
-    with pytest.raises(BrokenFileError, match=r"truncated: line 3 has \d of 9 fields"):
+    with pytest.raises(BrokenFileError, match=r"cut off: line 3 has \d of 9 fields"):
         read_raw(path, TAX_DECLARATION)
 
 
@@ -142,7 +143,7 @@ def test_corrupt_xlsx_is_reported(tmp_path):
     folder.mkdir(parents=True)
     path = folder / "enforcement_202403.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(BrokenFileError, match="not a readable XLSX"):
+    with pytest.raises(BrokenFileError, match="the workbook cannot be opened: it is damaged"):
         read_raw(path, CONTRACTS["court_enforcement"])
 
 
@@ -164,7 +165,8 @@ def test_load_accounts_for_every_row_and_is_idempotent(tmp_path):
         assert (f.received, f.accepted, f.quarantined) == (3, 2, 1)
         assert counts(con) == (2, 1)
         second = ingest_feed(con, TAX_DECLARATION, landing)
-        assert second.files[0].status == "unchanged"
+        assert not second.files[0].logged  # nothing new: not logged again
+        assert second.files[0].status == "loaded"
         assert counts(con) == (2, 1)
 
 
@@ -174,7 +176,8 @@ def test_same_file_delivered_twice_changes_nothing(tmp_path):
     write_tax(landing, [tax_line(), tax_line(GOOD2)], delivery="202404")  # resent next month
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         result = ingest_feed(con, TAX_DECLARATION, landing)
-        assert [f.status for f in result.files] == ["loaded", "duplicate_delivery"]
+        # both in one run: the later delivery is the version in effect, the earlier superseded
+        assert [f.status for f in result.files] == ["superseded", "loaded"]
         assert counts(con) == (2, 0)
 
 
@@ -211,7 +214,7 @@ def test_file_cut_mid_character_is_truncated_not_misencoded(tmp_path):
     data = path.read_bytes().rstrip(b"\n")
     cut = data.rindex("某".encode("gbk")) + 1  # inside the last line's firm name
     path.write_bytes(data[:cut])
-    with pytest.raises(BrokenFileError, match="truncated: line 3 ends mid-character"):
+    with pytest.raises(BrokenFileError, match="cut off: line 3 ends in the middle of a character"):
         read_raw(path, TAX_DECLARATION)
 
 
