@@ -48,7 +48,15 @@ class Credit:
         self.loan_row = np.zeros(n, dtype=bool)
         self.prev_guarantee: np.ndarray | None = None
 
-    def step(self, ym: int, m: Month, noise: np.ndarray, newly, live, working) -> None:
+    def step(
+        self,
+        ym: int,
+        m: Month,
+        noise: np.ndarray,
+        newly: np.ndarray,
+        live: np.ndarray,
+        working: np.ndarray,
+    ) -> None:
         F, rng, n = self.world.F, self.rng, self.world.n
         h, winding, dormant = m.h, m.winding, m.dormant
         roll = working & ~winding

@@ -51,7 +51,7 @@ class Customs:
         self.imp = np.zeros(n)
         self.yr = Yearly(n, "export", "import")
 
-    def step(self, m: Month, noise2: np.ndarray, noise3: np.ndarray, working) -> None:
+    def step(self, m: Month, noise2: np.ndarray, noise3: np.ndarray, working: np.ndarray) -> None:
         rng, n = self.rng, self.world.n
         rev = m.rev
         ships = working & self.trader & (rng.random(n) < self.p_trade)

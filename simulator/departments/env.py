@@ -45,7 +45,7 @@ class Env:
         self.polluter = np.isin(world.F.section, POLLUTING_SECTIONS)
         self.env = Items("firm", "m", "d", "kind", "close_m", "close_d")
 
-    def events(self, ym: int, h, working) -> None:
+    def events(self, ym: int, h: np.ndarray, working: np.ndarray) -> None:
         F, rng, n = self.world.F, self.rng, self.world.n
         size = F.size
         year = M.year_of(ym)

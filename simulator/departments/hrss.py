@@ -65,7 +65,15 @@ class Hrss:
         self.yr = Yearly(n, "base", "paid")
         self.month: dict[str, np.ndarray] = {}
 
-    def step(self, ym: int, m: Month, noise: np.ndarray, newly, live, working) -> None:
+    def step(
+        self,
+        ym: int,
+        m: Month,
+        noise: np.ndarray,
+        newly: np.ndarray,
+        live: np.ndarray,
+        working: np.ndarray,
+    ) -> None:
         """Contributions of the month (``noise``: this department's share of the month's draws)."""
         F, rng, n = self.world.F, self.rng, self.world.n
         h, hs, emp, alive = m.h, m.hs, m.emp, m.alive
@@ -103,7 +111,9 @@ class Hrss:
             "hrss_row": hrss_row,
         }
 
-    def dispute_events(self, ym: int, h, emp, live, distress_m) -> None:
+    def dispute_events(
+        self, ym: int, h: np.ndarray, emp: np.ndarray, live: np.ndarray, distress_m: np.ndarray
+    ) -> None:
         F, rng, n = self.world.F, self.rng, self.world.n
         size = F.size
         year = M.year_of(ym)

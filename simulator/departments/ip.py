@@ -34,7 +34,9 @@ RIGHT_TYPES = ("发明专利", "实用新型", "外观设计", "注册商标")
 class Ip:
     """Rights (patents, trademarks) with their application, grant and lapse months."""
 
-    def __init__(self, world: World, out: Output, rng: np.random.Generator, shell) -> None:
+    def __init__(
+        self, world: World, out: Output, rng: np.random.Generator, shell: np.ndarray
+    ) -> None:
         self.world, self.out, self.rng = world, out, rng
         self.serials = Serials()
         self.rights = Items("firm", "type", "m", "d", "grant_m", "grant_d", "close_m", "close_d")

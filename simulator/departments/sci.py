@@ -40,7 +40,9 @@ CERT_TYPES = ("高新技术企业", "专精特新中小企业", "科技型中小
 class Sci:
     """Certificates with their issue, expiry and withdrawal months."""
 
-    def __init__(self, world: World, out: Output, rng: np.random.Generator, shell) -> None:
+    def __init__(
+        self, world: World, out: Output, rng: np.random.Generator, shell: np.ndarray
+    ) -> None:
         self.world, self.out, self.rng = world, out, rng
         self.serials = Serials()
         self.certs = Items("firm", "type", "m", "d", "exp_m", "exp_d", "close_m", "close_d")
@@ -85,7 +87,9 @@ class Sci:
             close_d=np.ones(k, dtype=np.int64),
         )
 
-    def events(self, ym: int, h, working, n_rights: np.ndarray) -> np.ndarray:
+    def events(
+        self, ym: int, h: np.ndarray, working: np.ndarray, n_rights: np.ndarray
+    ) -> np.ndarray:
         """Certify the year's batches; return which firms held which type before them."""
         F, rng, n = self.world.F, self.rng, self.world.n
         size = F.size

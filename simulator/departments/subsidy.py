@@ -45,7 +45,9 @@ class Subsidy:
         self.serials = Serials()
         self.subsidies: list[pl.DataFrame] = []
 
-    def events(self, ym: int, h, working, held: np.ndarray, trader: np.ndarray) -> None:
+    def events(
+        self, ym: int, h: np.ndarray, working: np.ndarray, held: np.ndarray, trader: np.ndarray
+    ) -> None:
         """``held``: certificate types held (from sci); ``trader``: trading firms (customs)."""
         world, F, rng, n = self.world, self.world.F, self.rng, self.world.n
         size = F.size
