@@ -4,13 +4,13 @@ The loop runs over months only (everything inside is vectorised over firms) and 
 month's files as it goes, so memory stays flat in the number of months.
 
 Random streams, all derived from the run's seed: ``[seed, 0]`` the firm population,
-``[seed, 1]`` the world (health, activity, onsets) together with the registry's capital changes,
-the tax declarations and the annual report, ``[seed, 2, stream, key]`` the row faults of one
-file (``stream`` is the feed's fixed number, see ``simulator/output.py``), ``[seed, 3]`` the
-late files, ``[seed, 4]`` the dormant stock at the start, ``[seed, 5]`` the departments'
-proxies and events, ``[seed, 6, year]`` the tax credit grade. The world's and the
-departments' streams are shared, so the order of the calls below is part of the output: a
-call moved up or down changes every later draw.
+``[seed, 1]`` the world (health, activity, onsets) together with the registry's capital
+changes, the tax arrears and declarations and the annual report, ``[seed, 2, stream, key]``
+the row faults of one file (``stream`` is the feed's fixed number, see
+``simulator/output.py``), ``[seed, 3]`` the late files, ``[seed, 4]`` the dormant stock at the
+start, ``[seed, 5]`` the departments' proxies and events, ``[seed, 6, year]`` the tax credit
+grade. The world's and the departments' streams are shared, so the order of the calls below is
+part of the output: a call moved up or down changes every later draw.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ state (see ``simulator/departments/``); only the world model writes it.
 
 Everything is vectorised over firms with numpy. The world draws from one stream
 (``[seed, 1]``); the engine calls it in a fixed order, shared with the registry, the tax
-declarations and the annual report, so that order is part of the output.
+arrears and declarations and the annual report, so that order is part of the output.
 """
 
 from __future__ import annotations
