@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.engine import Params, Simulation
+from simulator.engine import Simulation
+from simulator.world import Params
 
 __all__ = ["Params", "simulate"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 
@@ -34,6 +35,19 @@ def fixed(expr: pl.Expr, decimals: int, thousands: bool = False) -> pl.Expr:
 
 def date_str(expr: pl.Expr, fmt: str = "%Y-%m-%d") -> pl.Expr:
     return expr.dt.strftime(fmt)
+
+
+def date_series(days: np.ndarray, fmt: str) -> pl.Series:
+    """Text dates in ``fmt`` (null for NaT) from an array of datetime64."""
+    return pl.Series("d", days.astype("datetime64[D]")).dt.strftime(fmt)
+
+
+def cn_date(day: np.datetime64 | None) -> str | None:
+    """``2025年03月07日`` for a datetime64 day; None stays None."""
+    if day is None:
+        return None
+    d = day.astype("datetime64[D]").item()
+    return f"{d.year:04d}年{d.month:02d}月{d.day:02d}日"
 
 
 def csv_bytes(df: pl.DataFrame, bom: bool = False) -> bytes:

@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 
+NEVER = np.iinfo(np.int64).max // 4  # "no such month": far beyond any simulated date
+
 # Chinese New Year (春节) dates; the holiday shifts the January/February dip every year.
 _CNY = {
     2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5), 2020: (1, 25),
@@ -73,3 +75,26 @@ def cny_dip_share(ym: int) -> float:
     lo, hi = first_day(ym), last_day(ym) + dt.timedelta(days=1)
     overlap = (min(end, hi) - max(start, lo)).days
     return max(overlap, 0) / 30.0
+
+
+def days(ym: int, day: np.ndarray) -> np.ndarray:
+    """datetime64[D] of day numbers ``day`` (1-based) in month ``ym``."""
+    return (day64(ym) + (day - 1)).astype("datetime64[D]")
+
+
+def days_many(ym: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """datetime64[D] of months ``ym`` and days ``day``, element-wise (NEVER gives year 0)."""
+    ym = np.where(ym >= NEVER, 0, ym)
+    months = (ym - 1970 * 12).astype("timedelta64[M]") + np.datetime64("1970-01", "M")
+    return (months.astype("datetime64[D]") + (day - 1)).astype("datetime64[D]")
+
+
+def when(m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """datetime64[D] of month index ``m`` and day ``d``; NaT where ``m`` is NEVER."""
+    m = np.asarray(m, dtype=np.int64)
+    ok = m < NEVER
+    months = (np.where(ok, m, 1970 * 12) - 1970 * 12).astype("timedelta64[M]") + np.datetime64(
+        "1970-01", "M"
+    )
+    days = months.astype("datetime64[D]") + (np.asarray(d, dtype=np.int64) - 1)
+    return np.where(ok, days, np.datetime64("NaT")).astype("datetime64[D]")

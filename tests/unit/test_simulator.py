@@ -7,40 +7,32 @@ import hashlib
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import polars as pl
 import pytest
 
+import simulator.months as M
 from ingest.uscc import is_valid_uscc
 from simulator import simulate
-from simulator.departments import (
-    ABNORMAL_COLS,
-    CERT_COLS,
-    CUSTOMS_COLS,
-    ENV_KEYS,
-    GRADE_COLS,
-    INSURED_AMOUNTS,
-    INSURED_COLS,
-    IP_COLS,
-    LOAN_AMOUNTS,
-    LOAN_KEYS,
-    PENALTY_COLS,
-    POWER_COLS,
-    SUBSIDY_COLS,
-    WAGE_COLS,
-)
-from simulator.engine import (
-    COURT_COLS,
-    CREDIT_KEYS,
-    MISMATCH_ITEMS,
-    REGISTRY_COLS,
-    REPORT_AMOUNTS,
-    REPORT_COLS,
-    STATS_AMOUNTS,
-    STATS_COLS,
-    TAX_COLS,
-)
+from simulator.departments.amr import ABNORMAL_COLS, PENALTY_COLS, REGISTRY_COLS
+from simulator.departments.annual_report import MISMATCH_ITEMS, REPORT_AMOUNTS, REPORT_COLS
+from simulator.departments.court import COURT_COLS, CREDIT_KEYS
+from simulator.departments.credit import LOAN_AMOUNTS, LOAN_KEYS
+from simulator.departments.customs import CUSTOMS_COLS
+from simulator.departments.env import ENV_KEYS
+from simulator.departments.hrss import INSURED_AMOUNTS, INSURED_COLS, WAGE_COLS
+from simulator.departments.ip import IP_COLS
+from simulator.departments.power import POWER_COLS
+from simulator.departments.sci import CERT_COLS
+from simulator.departments.stats import STATS_AMOUNTS, STATS_COLS
+from simulator.departments.subsidy import SUBSIDY_COLS
+from simulator.departments.tax import GRADE_COLS, TAX_COLS
+from simulator.engine import FAULT_STREAMS, FEEDS, MODULES, fault_streams
 from simulator.faults import MESSY_NUMBERS, drop_column, reencode_file, truncate_file
+from simulator.output import file_key
+from simulator.world import Yearly, window
 
 SMALL = {"firms": 300, "months": 14, "end": "2026-09", "seed": 7, "progress": False}
 
@@ -567,3 +559,50 @@ def test_proxies_follow_health_by_chance(clean):
         owing |= {r[0] for r in rows if float(r[11].replace(",", "")) > 0}
     assert len(owing & weak) > len(owing & strong)
     assert owing & strong or len(owing & weak) < len(weak)  # chance, not a rule
+
+
+def test_every_feed_has_its_own_fault_stream_by_name():
+    """Faults are drawn per feed name: every feed written has one stream number of its own,
+    and the numbers do not move when department modules are reordered, dropped or added."""
+    assert set(FAULT_STREAMS) == set(FEED_FILES)
+    assert len(set(FAULT_STREAMS.values())) == len(FAULT_STREAMS)
+    assert fault_streams(reversed(MODULES)) == FAULT_STREAMS
+    without_tax = fault_streams(m for m in MODULES if m.__name__ != "simulator.departments.tax")
+    assert without_tax == {f: k for f, k in FAULT_STREAMS.items() if not f.startswith("tax_")}
+    clash = SimpleNamespace(FEEDS={"new_feed": FAULT_STREAMS["env_penalty"]})
+    with pytest.raises(ValueError, match="declared twice"):
+        fault_streams([*MODULES, clash])
+
+
+def test_summary_counts_rows_of_every_feed(clean):
+    _, summary = clean
+    assert list(summary["rows"]) == list(FEEDS)
+    assert all(summary["rows"][feed] > 0 for feed in FEED_FILES)
+
+
+def test_window_burn_in():
+    """At least a year of burn-in; a window opening in the first half reaches back to January
+    of the year before, so the first annual report in the window has a full year behind it."""
+    assert [M.label(m) for m in window(36, "2026-09")] == ["2022-10", "2023-10", "2026-09"]
+    assert [M.label(m) for m in window(31, "2026-09")] == ["2023-01", "2024-03", "2026-09"]
+
+
+def test_yearly_keeps_last_year_and_starts_again():
+    yr = Yearly(2, "sales")
+    yr["sales"] += np.array([1.0, 2.0])
+    yr["sales"] += np.array([3.0, 0.0])
+    yr.close(2024, headcount=np.array([5, 6]))
+    yr["sales"] += np.array([1.0, 1.0])
+    assert yr.year == 2024
+    assert yr.prev["sales"].tolist() == [4.0, 2.0]
+    assert yr.prev["headcount"].tolist() == [5, 6]
+    assert yr["sales"].tolist() == [1.0, 1.0]
+
+
+def test_month_dates_and_file_keys():
+    march = M.parse_month("2025-03")
+    days = M.when(np.array([march, M.NEVER]), np.array([15, 1]))
+    assert str(days[0]) == "2025-03-15" and np.isnat(days[1])
+    assert str(M.days(march, np.array([31]))[0]) == "2025-03-31"
+    assert file_key("amr/202504/penalty_202504.csv") == 202504
+    assert file_key("amr/2025/annual_report_2024") == 2024
