@@ -18,20 +18,30 @@ period (one file, or the ``_partN`` pieces of one). Guarantees:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from ingest.contracts import FeedContract
-from ingest.landing import LandingFile, Unrecognised, discover
+from ingest.filelog import (
+    Current,
+    FileResult,
+    current_state,
+    ensure_log,
+    log_unrecognised,
+    released_files,
+    sha256_of,
+    write_log,
+)
+from ingest.landing import LandingFile, discover
 from ingest.rawfile import BrokenFileError, RawFile
 from ingest.read import read_file
 from ingest.validate import column_dtype, validate
+
+__all__ = ["FeedError", "FeedResult", "FileResult", "ensure_log", "ingest_feed", "log_unrecognised"]
 
 # A re-delivery holding fewer than this share of the rows of the version in effect (or none)
 # is held for review instead of applied (EH_INGEST_HOLD_BELOW overrides it for a run).
@@ -53,24 +63,6 @@ SYSTEM_COLUMNS = {
     "_file_sha256": "VARCHAR",
 }
 
-_LOG_COLUMNS = (
-    "log_id",
-    "logged_at",
-    "feed_id",
-    "file",
-    "slot",
-    "period",
-    "delivery",
-    "sha256",
-    "size_bytes",
-    "status",
-    "received",
-    "accepted",
-    "quarantined",
-    "message",
-    "message_zh",
-)
-
 
 class FeedError(Exception):
     """One or more files of a feed are broken; the good files of the feed were still loaded."""
@@ -78,23 +70,6 @@ class FeedError(Exception):
     def __init__(self, message: str, result: FeedResult):
         super().__init__(message)
         self.result = result
-
-
-@dataclass
-class FileResult:
-    file: str
-    period: str
-    delivery: str
-    sha256: str
-    status: str  # loaded | unchanged | duplicate | rejected | held | superseded | replaced
-    received: int = 0
-    accepted: int = 0
-    quarantined: int = 0
-    message: str = ""
-    message_zh: str = ""
-    slot: str = ""
-    size_bytes: int = 0
-    logged: bool = True  # False: nothing new happened to the file in this run
 
 
 @dataclass
@@ -131,54 +106,6 @@ class FeedResult:
         }
 
 
-def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the append-only file log, the view of each file's latest entry, the quarantine
-    and the review releases (migrating a file log from before versions were kept)."""
-    con.execute("create schema if not exists raw")
-    con.execute("create sequence if not exists raw.ingest_log_id")
-    con.execute(
-        """create table if not exists raw.ingest_log (
-            log_id bigint default nextval('raw.ingest_log_id'), logged_at timestamp,
-            feed_id varchar, file varchar, slot varchar, period varchar, delivery varchar,
-            sha256 varchar, size_bytes bigint, status varchar, received bigint, accepted bigint,
-            quarantined bigint, message varchar, message_zh varchar)"""
-    )
-    old = con.execute(
-        "select table_type from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'ingest_files'"
-    ).fetchall()
-    if old and old[0][0] == "BASE TABLE":
-        con.execute(
-            """insert into raw.ingest_log (logged_at, feed_id, file, slot, period, delivery,
-                   sha256, status, received, accepted, quarantined, message)
-               select loaded_at, feed_id, file, period, period, delivery, sha256,
-                   case status when 'duplicate_delivery' then 'duplicate' else status end,
-                   received, accepted, quarantined, message
-               from raw.ingest_files order by loaded_at"""
-        )
-        con.execute("drop table raw.ingest_files")
-    con.execute(
-        """create view if not exists raw.ingest_files as
-           select * exclude (rn) from (
-               select *, logged_at as loaded_at,
-                   row_number() over (
-                       partition by feed_id, file, sha256 order by log_id desc) as rn
-               from raw.ingest_log) where rn = 1"""
-    )
-    con.execute(
-        """create table if not exists raw.quarantine (
-            feed_id varchar, file varchar, line bigint, reason_code varchar, reason varchar,
-            raw_row varchar, file_sha256 varchar)"""
-    )
-    for column in ("location", "column_name", "value", "reason_zh"):
-        con.execute(f"alter table raw.quarantine add column if not exists {column} varchar")
-    con.execute(
-        """create table if not exists raw.ingest_releases (
-            feed_id varchar, file varchar, sha256 varchar, released_by varchar,
-            reason varchar, released_at timestamp)"""
-    )
-
-
 def ensure_tables(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> None:
     """Create the raw schema, the feed's raw table, the quarantine table and the file log."""
     ensure_log(con)
@@ -194,107 +121,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> Non
         )
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _log(con: duckdb.DuckDBPyConnection, feed_id: str, r: FileResult) -> None:
-    con.execute(
-        f"insert into raw.ingest_log ({', '.join(_LOG_COLUMNS[1:])}) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            datetime.now(UTC).replace(tzinfo=None),
-            feed_id,
-            r.file,
-            r.slot,
-            r.period,
-            r.delivery,
-            r.sha256,
-            r.size_bytes,
-            r.status,
-            r.received,
-            r.accepted,
-            r.quarantined,
-            r.message,
-            r.message_zh,
-        ],
-    )
-
-
-def log_unrecognised(con: duckdb.DuckDBPyConnection, items: list[Unrecognised], root: Path) -> int:
-    """Log each unrecognised landing file once per content; return how many were new."""
-    ensure_log(con)
-    seen = {
-        (f, s)
-        for f, s in con.execute(
-            "select file, sha256 from raw.ingest_files where status = 'unrecognised'"
-        ).fetchall()
-    }
-    new = 0
-    for u in items:
-        sha = sha256_of(root / u.rel)
-        if (u.rel, sha) in seen:
-            continue
-        _log(
-            con,
-            "",
-            FileResult(
-                file=u.rel,
-                period="",
-                delivery=u.folder,
-                sha256=sha,
-                status="unrecognised",
-                message=u.reason,
-                message_zh=u.reason_zh,
-                size_bytes=u.size,
-            ),
-        )
-        new += 1
-    return new
-
-
-@dataclass
-class _Current:
-    """The latest log entry of one file."""
-
-    sha256: str
-    status: str
-    slot: str
-    delivery: str
-    received: int
-    accepted: int
-    quarantined: int
-    message: str
-    message_zh: str
-
-
-def _current(
-    con: duckdb.DuckDBPyConnection, feed_id: str
-) -> tuple[dict[str, _Current], dict[str, _Current]]:
-    """(the latest log entry of each file, the file versions whose rows are in raw.<feed>)."""
-    rows = con.execute(
-        """select file, sha256, status, slot, delivery, received, accepted, quarantined,
-                  coalesce(message, ''), coalesce(message_zh, ''),
-                  row_number() over (partition by file order by log_id desc) = 1 as latest
-           from raw.ingest_files where feed_id = ?""",
-        [feed_id],
-    ).fetchall()
-    latest = {r[0]: _Current(*r[1:10]) for r in rows if r[10]}
-    in_effect = {r[0]: _Current(*r[1:10]) for r in rows if r[2] == "loaded"}
-    return latest, in_effect
-
-
-def _released(con: duckdb.DuckDBPyConnection, feed_id: str) -> set[tuple[str, str]]:
-    rows = con.execute(
-        "select file, sha256 from raw.ingest_releases where feed_id = ?", [feed_id]
-    ).fetchall()
-    return {(f, s) for f, s in rows}
-
-
 def ingest_feed(
     con: duckdb.DuckDBPyConnection,
     contract: FeedContract,
@@ -306,8 +132,8 @@ def ingest_feed(
     ensure_tables(con, contract)
     feed = contract.feed_id
     result = FeedResult(feed)
-    current, in_effect = _current(con, feed)
-    released = _released(con, feed)
+    current, in_effect = current_state(con, feed)
+    released = released_files(con, feed)
     files = discover(landing_root, contract)
     by_slot: dict[str, dict[str, list[LandingFile]]] = {}
     for f in files:
@@ -374,11 +200,11 @@ def _base(f: LandingFile, sha: str, status: str) -> FileResult:
     )
 
 
-def _same_as_logged(r: FileResult, prev: _Current | None) -> bool:
+def _same_as_logged(r: FileResult, prev: Current | None) -> bool:
     return prev is not None and prev.sha256 == r.sha256 and prev.status == r.status
 
 
-def _unchanged(r: FileResult, prev: _Current) -> FileResult:
+def _unchanged(r: FileResult, prev: Current) -> FileResult:
     r.status, r.logged = prev.status, False
     r.received, r.accepted, r.quarantined = prev.received, prev.accepted, prev.quarantined
     r.message, r.message_zh = prev.message, prev.message_zh
@@ -401,7 +227,7 @@ def _supersede(
     if _same_as_logged(r, prev):
         result.files.append(_unchanged(r, prev))
         return
-    _log(con, feed, r)
+    write_log(con, feed, r)
     result.files.append(r)
 
 
@@ -504,12 +330,12 @@ def _apply_delivery(
             in_effect_sha[r.sha256] = r.file
 
 
-def _record(con, feed: str, r: FileResult, prev: _Current | None, result: FeedResult) -> None:
+def _record(con, feed: str, r: FileResult, prev: Current | None, result: FeedResult) -> None:
     """Log a decision unless it is the one already logged for the same content."""
     if _same_as_logged(r, prev):
         result.files.append(_unchanged(r, prev))
         return
-    _log(con, feed, r)
+    write_log(con, feed, r)
     result.files.append(r)
 
 
@@ -587,10 +413,10 @@ def _commit(con, contract, frames, accepted, quarantined, applied, results, resu
                 message=f"replaced by the later delivery {new_files}",
                 message_zh=f"已被后续报送 {new_files} 替换",
             )
-            _log(con, feed, r)
+            write_log(con, feed, r)
             result.files.append(r)
         for r in results.values():
-            _log(con, feed, r)
+            write_log(con, feed, r)
             result.files.append(r)
         con.execute("commit")
     except BaseException:

@@ -1,0 +1,100 @@
+"""What a feed contract says: the column types, one landing column, one feed (its files, its
+encoding, its key, its period column). The contracts themselves are in ``ingest.contracts``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Value types a landing column can have. Each maps to a parser in ingest.validate.
+COLUMN_TYPES = {
+    "uscc",  # 18-character unified social credit code, check character verified
+    "text",  # free text, stripped
+    "int",  # whole number, may carry thousands separators
+    "decimal",  # amount, may carry thousands separators; stored as DOUBLE
+    "date_iso",  # 2024-03-15
+    "date_compact",  # 20240315
+    "date_cn",  # 2024年03月15日
+    "period_cn",  # statistics report period: 2024年3月, 2024年1-2月 -> first day of the last month
+    "year",  # 2024
+    "month_compact",  # 202403 -> 2024-03-01 (a billing or contribution month)
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One landing column: the department's header, our name, its type, whether it may be empty."""
+
+    header: str
+    name: str
+    type: str
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    # Plausible values (ingest.validate.bounds gives the defaults by type and unit): numbers
+    # may be negative only when ``signed``; dates run from 1949 to the delivery plus a grace
+    # period, plus ``years_ahead`` for dates that lie in the future (expiry, publicity end).
+    signed: bool = False
+    max_value: float | None = None
+    max_length: int | None = None
+    years_ahead: int = 0
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class FeedContract:
+    """How one department feed arrives and what a valid row looks like."""
+
+    feed_id: str
+    department: str
+    department_zh: str
+    title_zh: str
+    file_pattern: str  # regex on the file name; group "period" is the period the file covers
+    format: str  # csv | xlsx | json
+    encoding: str  # for csv/json: utf-8, utf-8-sig (BOM optional) or gbk
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # columns that identify one record (later deliveries win in staging)
+    sheet: str | None = None
+    description: str = ""
+    # The column whose month (or year, for a yearly file) must be the period in the file name.
+    period_column: str | None = None
+    # How rows sharing the key but differing elsewhere are settled within one delivery:
+    # None quarantines every version (conflicting_duplicate); "latest:<column>" keeps the row
+    # with the latest value of <column> (e.g. an amended annual report filed later).
+    duplicate_rule: str | None = None
+    _regex: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.file_pattern))
+        names = [c.name for c in self.columns]
+        missing = [k for k in self.key if k not in names]
+        if missing:
+            raise ValueError(f"feed {self.feed_id}: key columns {missing} are not columns")
+        if self.format not in {"csv", "xlsx", "json"}:
+            raise ValueError(f"feed {self.feed_id}: unknown format {self.format!r}")
+        if self.period_column is not None and self.period_column not in names:
+            raise ValueError(f"feed {self.feed_id}: period column {self.period_column} unknown")
+        if self.duplicate_rule is not None:
+            kind, _, column = self.duplicate_rule.partition(":")
+            if kind != "latest" or column not in names:
+                raise ValueError(f"feed {self.feed_id}: bad duplicate rule {self.duplicate_rule}")
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def match(self, file_name: str) -> str | None:
+        """Return the period a file covers if its name belongs to this feed, else None."""
+        m = self._regex.fullmatch(file_name)
+        return m.group("period") if m else None
+
+    def slot(self, file_name: str) -> str | None:
+        """Return what a file is a version of: the period and any other named part of its name
+        except ``part`` (the pieces of one delivery), e.g. ``agency=tax;period=202509``."""
+        m = self._regex.fullmatch(file_name)
+        if m is None:
+            return None
+        groups = {k: v for k, v in m.groupdict().items() if k != "part"}
+        return ";".join(f"{k}={groups[k]}" for k in sorted(groups))
