@@ -410,8 +410,12 @@ def _commit(con, contract, frames, accepted, quarantined, applied, results, resu
                 sha256=c.sha256,
                 status="replaced",
                 slot=c.slot,
-                message=f"replaced by the later delivery {new_files}",
-                message_zh=f"已被后续报送 {new_files} 替换",
+                message=f"replaced by the later delivery {new_files}"
+                if old not in sha_of
+                else "replaced by a corrected version delivered under the same name",
+                message_zh=f"已被后续报送 {new_files} 替换"
+                if old not in sha_of
+                else "已被同名的更正版本替换",
             )
             write_log(con, feed, r)
             result.files.append(r)

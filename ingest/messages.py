@@ -74,7 +74,7 @@ ROW_REASONS: dict[str, tuple[str, str]] = {
     ),
     "duplicate_row": (
         "{where}: exact repeat of {detail}",
-        "{where}：与 {detail_zh} 完全重复",
+        "{where}：与{detail_zh}完全重复",
     ),
     "conflicting_duplicate": (
         "{where}: the same {column} appears {detail} times in this delivery with different "

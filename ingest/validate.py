@@ -241,7 +241,7 @@ def _checks(column: Column, raw: pl.Expr, parsed: pl.Expr, ctx: dict) -> list[_C
             _Check(
                 ~empty & number.is_not_null() & ~number.is_between(lo, hi),
                 "out_of_range",
-                expected=pl.lit(f"{lo:g} to {hi:g}"),
+                expected=pl.lit(f"{_num(lo)} ~ {_num(hi)}"),
             )
         )
         if column.type == "int":
@@ -265,7 +265,7 @@ def _checks(column: Column, raw: pl.Expr, parsed: pl.Expr, ctx: dict) -> list[_C
             _Check(
                 ~empty & parsed.is_not_null() & out,
                 "date_out_of_range",
-                expected=pl.lit(f"{lo} to {hi}"),
+                expected=pl.lit(f"{lo} ~ {hi}"),
             )
         )
     if column.allowed:
@@ -285,6 +285,10 @@ def _checks(column: Column, raw: pl.Expr, parsed: pl.Expr, ctx: dict) -> list[_C
             )
         )
     return checks
+
+
+def _num(v: float) -> str:
+    return f"{v:g}".replace("e+", "e")
 
 
 def _in_period(column: Column, parsed: pl.Expr, period: str) -> pl.Expr:
@@ -531,11 +535,11 @@ def _render(bad: pl.DataFrame, contract: FeedContract, letters: dict) -> pl.Data
 
 def _zh_where(text: str) -> str:
     """Put the place into Chinese: "line 12" -> 第12行, "sheet 年报 cell F12" -> 工作表年报 F12."""
-    text = re.sub(r"\bline (\d+), column ", r"第\1行 ", text)
-    text = re.sub(r"\bline (\d+)", r"第\1行", text)
-    text = re.sub(r"\bsheet (\S+) cell ([A-Z]+\d+)", r"工作表「\1」单元格 \2", text)
-    text = re.sub(r"\bsheet (\S+) row (\d+)", r"工作表「\1」第\2行", text)
-    text = re.sub(r"\bitem (\d+) \(第(\d+)行\)", r"第\1条（第\2行）", text)
+    text = re.sub(r"(?<![A-Za-z])line (\d+), column ", r"第\1行 ", text)
+    text = re.sub(r"(?<![A-Za-z])line (\d+)", r"第\1行", text)
+    text = re.sub(r"(?<![A-Za-z])sheet (\S+) cell ([A-Z]+\d+)", r"工作表「\1」单元格 \2", text)
+    text = re.sub(r"(?<![A-Za-z])sheet (\S+) row (\d+)", r"工作表「\1」第\2行", text)
+    text = re.sub(r"(?<![A-Za-z])item (\d+) \(第(\d+)行\)", r"第\1条（第\2行）", text)
     return text
 
 

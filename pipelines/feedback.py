@@ -31,7 +31,8 @@ def main() -> int:
     with duckdb.connect(str(duckdb_path()), read_only=True) as con:
         files = con.execute(
             "select feed_id, count(*), sum(received), sum(accepted), sum(quarantined) "
-            "from raw.ingest_files where feed_id like 'agency_feedback%' group by 1 order by 1"
+            "from raw.ingest_files where feed_id like 'agency_feedback%' and status = 'loaded' "
+            "group by 1 order by 1"
         ).fetchall()
         overall = con.execute(
             "select alerts_sent, feedback_received, precision, help_conversion "

@@ -17,18 +17,34 @@ def run_summary(db_path: Path) -> dict:
                 "select table_schema, table_name from information_schema.tables"
             ).fetchall()
         }
+        # rows in effect come from the file versions loaded; problems from each file's latest
+        # decision (a file rejected once and fixed since is no longer a problem)
         feeds = (
             con.execute(
-                """select feed_id,
-                          count(*) filter (where status = 'loaded') as files_loaded,
-                          count(*) filter (where status = 'rejected') as files_rejected,
-                          coalesce(sum(received) filter (where status = 'loaded'), 0),
-                          coalesce(sum(accepted) filter (where status = 'loaded'), 0),
-                          coalesce(sum(quarantined) filter (where status = 'loaded'), 0)
-                   from raw.ingest_files group by 1 order by 1"""
+                """with latest as (
+                       select feed_id, file, status from raw.ingest_log
+                       qualify row_number() over (partition by feed_id, file
+                                                  order by log_id desc) = 1)
+                   select f.feed_id,
+                          count(*) filter (where f.status = 'loaded') as files_loaded,
+                          (select count(*) from latest l
+                           where l.feed_id = f.feed_id and l.status = 'rejected'),
+                          (select count(*) from latest l
+                           where l.feed_id = f.feed_id and l.status = 'held'),
+                          coalesce(sum(received) filter (where f.status = 'loaded'), 0),
+                          coalesce(sum(accepted) filter (where f.status = 'loaded'), 0),
+                          coalesce(sum(quarantined) filter (where f.status = 'loaded'), 0)
+                   from raw.ingest_files f where f.feed_id <> '' group by 1 order by 1"""
             ).fetchall()
-            if "raw.ingest_files" in tables
+            if "raw.ingest_log" in tables
             else []
+        )
+        unrecognised = (
+            con.execute(
+                "select count(distinct file) from raw.ingest_files where status = 'unrecognised'"
+            ).fetchone()[0]
+            if "raw.ingest_log" in tables
+            else 0
         )
         reasons = (
             con.execute(
@@ -72,6 +88,7 @@ def run_summary(db_path: Path) -> dict:
                         "feed",
                         "files_loaded",
                         "files_rejected",
+                        "files_held",
                         "received",
                         "accepted",
                         "quarantined",
@@ -83,6 +100,7 @@ def run_summary(db_path: Path) -> dict:
             for row in feeds
         ],
         "quarantine_reasons": reasons,
+        "unrecognised_files": unrecognised,
     }
 
 
@@ -182,9 +200,16 @@ def format_summary(
     lines.append(f"  {'feed':<24}{'files':>6}{'received':>12}{'accepted':>12}{'quarantined':>13}")
     for f in summary["feeds"]:
         flag = f"  !! {f['files_rejected']} file(s) rejected" if f["files_rejected"] else ""
+        if f["files_held"]:
+            flag += f"  !! {f['files_held']} held for review (python -m ingest held)"
         lines.append(
             f"  {f['feed']:<24}{f['files_loaded']:>6}{f['received']:>12,}{f['accepted']:>12,}"
             f"{f['quarantined']:>13,}{flag}"
+        )
+    if summary.get("unrecognised_files"):
+        lines.append(
+            f"  !! {summary['unrecognised_files']} landing file(s) no feed reads "
+            "(python -m ingest unrecognised)"
         )
     if summary["quarantine_reasons"]:
         lines.append("quarantine reasons:")
