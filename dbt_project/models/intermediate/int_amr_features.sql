@@ -34,20 +34,14 @@ listings as (
     select * from {{ ref('stg_amr__abnormal_listings') }}
 ),
 
-hrss_years as (
+department_years as (
     select
         firm_id,
-        year(period_month) as report_year,
-        arg_max(pension_insured, period_month) as pension_insured,
-        sum(contributions_paid_cny) as contributions_paid_cny
-    from {{ ref('stg_hrss__insured_monthly') }}
-    group by 1, 2
-),
-
-customs_years as (
-    select firm_id, year(period_month) as report_year, sum(export_cny) as export_cny
-    from {{ ref('stg_customs__trade_monthly') }}
-    group by 1, 2
+        report_year,
+        hrss_pension_insured,
+        hrss_contributions_paid_cny,
+        customs_export_cny
+    from {{ ref('int_department_years') }}
 ),
 
 customs_coverage as (
@@ -88,10 +82,10 @@ report_items as (
         current_report.contributions_paid_cny,
         current_report.export_cny,
         previous_report.total_revenue_cny as previous_revenue_cny,
-        hrss_years.pension_insured as hrss_pension_insured,
-        hrss_years.contributions_paid_cny as hrss_contributions_paid_cny,
+        department_years.hrss_pension_insured,
+        department_years.hrss_contributions_paid_cny,
         case when report_as_of.report_year >= customs_coverage.first_year
-            then coalesce(customs_years.export_cny, 0) end as customs_export_cny
+            then coalesce(department_years.customs_export_cny, 0) end as customs_export_cny
     from report_as_of
     inner join panel
         on report_as_of.firm_id = panel.firm_id and report_as_of.period_month = panel.period_month
@@ -102,11 +96,9 @@ report_items as (
         on report_as_of.firm_id = previous_report.firm_id
         and previous_report.report_year = report_as_of.report_year - 1
         and previous_report.filed_date <= panel.month_end_date
-    left join hrss_years
-        on report_as_of.firm_id = hrss_years.firm_id and report_as_of.report_year = hrss_years.report_year
-    left join customs_years
-        on report_as_of.firm_id = customs_years.firm_id
-        and report_as_of.report_year = customs_years.report_year
+    left join department_years
+        on report_as_of.firm_id = department_years.firm_id
+        and report_as_of.report_year = department_years.report_year
     cross join customs_coverage
 ),
 
