@@ -103,39 +103,26 @@ report_items as (
 ),
 
 penalty_counts as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        count(*) filter (where penalties.decision_date >= panel.period_month - interval 11 month)
-            as admin_penalties_12m,
-        count(*) filter (
-            where penalties.publicity_end_date is null
-                or penalties.publicity_end_date > panel.month_end_date
-        ) as penalties_in_publicity,
-        count(*) filter (
-            where penalties.penalty_type in ('责令停产停业', '吊销许可证')
-                and penalties.decision_date >= panel.period_month - interval 35 month
-        ) as severe_penalties_36m
-    from panel
-    inner join penalties
-        on panel.firm_id = penalties.firm_id
-        and penalties.decision_date <= panel.month_end_date
-    group by 1, 2
+    {{ panel_events('penalties', 'decision_date', {
+        'admin_penalties_12m':
+            'count(*) filter (where penalties.decision_date >= ' ~ window_start(12) ~ ')',
+        'penalties_in_publicity':
+            'count(*) filter (where penalties.publicity_end_date is null
+                or penalties.publicity_end_date > panel.month_end_date)',
+        'severe_penalties_36m':
+            "count(*) filter (where penalties.penalty_type in ('责令停产停业', '吊销许可证')
+                and penalties.decision_date >= " ~ window_start(36) ~ ")",
+    }) }}
 ),
 
 listing_counts as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        max(case when listings.removed_date is null or listings.removed_date > panel.month_end_date
-            then 1 else 0 end) as is_abnormal_listed,
-        count(*) filter (where listings.listed_date >= panel.period_month - interval 35 month)
-            as abnormal_listings_36m
-    from panel
-    inner join listings
-        on panel.firm_id = listings.firm_id
-        and listings.listed_date <= panel.month_end_date
-    group by 1, 2
+    {{ panel_events('listings', 'listed_date', {
+        'is_abnormal_listed':
+            'max(case when listings.removed_date is null or listings.removed_date > panel.month_end_date
+                then 1 else 0 end)',
+        'abnormal_listings_36m':
+            'count(*) filter (where listings.listed_date >= ' ~ window_start(36) ~ ')',
+    }) }}
 ),
 
 final as (
@@ -152,16 +139,11 @@ final as (
         {{ relative_gap('r.pension_insured', 'r.hrss_pension_insured') }} as report_insured_gap,
         {{ relative_gap('r.export_cny', 'r.customs_export_cny') }} as report_export_gap,
         {{ relative_gap('r.contributions_paid_cny', 'r.hrss_contributions_paid_cny') }} as report_contribution_gap,
-        case when panel.month_end_date >= feeds.penalties_from
-            then coalesce(penalty_counts.admin_penalties_12m, 0) end as admin_penalties_12m,
-        case when panel.month_end_date >= feeds.penalties_from
-            then coalesce(penalty_counts.penalties_in_publicity, 0) end as penalties_in_publicity,
-        case when panel.month_end_date >= feeds.penalties_from
-            then coalesce(penalty_counts.severe_penalties_36m, 0) end as severe_penalties_36m,
-        case when panel.month_end_date >= feeds.listings_from
-            then coalesce(listing_counts.is_abnormal_listed, 0) end as is_abnormal_listed,
-        case when panel.month_end_date >= feeds.listings_from
-            then coalesce(listing_counts.abnormal_listings_36m, 0) end as abnormal_listings_36m
+        {{ since_feed_start('penalty_counts.admin_penalties_12m', 'feeds.penalties_from') }} as admin_penalties_12m,
+        {{ since_feed_start('penalty_counts.penalties_in_publicity', 'feeds.penalties_from') }} as penalties_in_publicity,
+        {{ since_feed_start('penalty_counts.severe_penalties_36m', 'feeds.penalties_from') }} as severe_penalties_36m,
+        {{ since_feed_start('listing_counts.is_abnormal_listed', 'feeds.listings_from') }} as is_abnormal_listed,
+        {{ since_feed_start('listing_counts.abnormal_listings_36m', 'feeds.listings_from') }} as abnormal_listings_36m
     from panel
     cross join feeds
     left join capital on panel.firm_id = capital.firm_id and panel.period_month = capital.period_month
