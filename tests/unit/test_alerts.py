@@ -141,6 +141,20 @@ def _inputs(**over) -> MonthInputs:
     return MonthInputs(**{**base, **over})
 
 
+def test_the_crosscheck_anomalies_read_are_those_of_the_year_last_due():
+    # the June month end is 30 June, the deadline: the previous year is due from June on, as in
+    # dbt's due_report_year macro (unit test annual_report_is_due_from_30_june)
+    from pipelines.defs.delivery.alerts import due_report_year
+
+    assert [due_report_year(dt.date(2026, m, 1)) for m in (1, 5, 6, 7, 12)] == [
+        2024,
+        2024,
+        2025,
+        2025,
+        2025,
+    ]
+
+
 def test_rules_fire_for_the_firms_the_data_shows():
     fired = evaluate_rules(_inputs(), CONFIG)
     by_firm = {f: set(g["rule_code"]) for (f,), g in fired.group_by("firm_id")}

@@ -34,20 +34,14 @@ listings as (
     select * from {{ ref('stg_amr__abnormal_listings') }}
 ),
 
-hrss_years as (
+department_years as (
     select
         firm_id,
-        year(period_month) as report_year,
-        arg_max(pension_insured, period_month) as pension_insured,
-        sum(contributions_paid_cny) as contributions_paid_cny
-    from {{ ref('stg_hrss__insured_monthly') }}
-    group by 1, 2
-),
-
-customs_years as (
-    select firm_id, year(period_month) as report_year, sum(export_cny) as export_cny
-    from {{ ref('stg_customs__trade_monthly') }}
-    group by 1, 2
+        report_year,
+        hrss_pension_insured,
+        hrss_contributions_paid_cny,
+        customs_export_cny
+    from {{ ref('int_department_years') }}
 ),
 
 customs_coverage as (
@@ -88,10 +82,10 @@ report_items as (
         current_report.contributions_paid_cny,
         current_report.export_cny,
         previous_report.total_revenue_cny as previous_revenue_cny,
-        hrss_years.pension_insured as hrss_pension_insured,
-        hrss_years.contributions_paid_cny as hrss_contributions_paid_cny,
+        department_years.hrss_pension_insured,
+        department_years.hrss_contributions_paid_cny,
         case when report_as_of.report_year >= customs_coverage.first_year
-            then coalesce(customs_years.export_cny, 0) end as customs_export_cny
+            then coalesce(department_years.customs_export_cny, 0) end as customs_export_cny
     from report_as_of
     inner join panel
         on report_as_of.firm_id = panel.firm_id and report_as_of.period_month = panel.period_month
@@ -102,48 +96,33 @@ report_items as (
         on report_as_of.firm_id = previous_report.firm_id
         and previous_report.report_year = report_as_of.report_year - 1
         and previous_report.filed_date <= panel.month_end_date
-    left join hrss_years
-        on report_as_of.firm_id = hrss_years.firm_id and report_as_of.report_year = hrss_years.report_year
-    left join customs_years
-        on report_as_of.firm_id = customs_years.firm_id
-        and report_as_of.report_year = customs_years.report_year
+    left join department_years
+        on report_as_of.firm_id = department_years.firm_id
+        and report_as_of.report_year = department_years.report_year
     cross join customs_coverage
 ),
 
 penalty_counts as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        count(*) filter (where penalties.decision_date >= panel.period_month - interval 11 month)
-            as admin_penalties_12m,
-        count(*) filter (
-            where penalties.publicity_end_date is null
-                or penalties.publicity_end_date > panel.month_end_date
-        ) as penalties_in_publicity,
-        count(*) filter (
-            where penalties.penalty_type in ('责令停产停业', '吊销许可证')
-                and penalties.decision_date >= panel.period_month - interval 35 month
-        ) as severe_penalties_36m
-    from panel
-    inner join penalties
-        on panel.firm_id = penalties.firm_id
-        and penalties.decision_date <= panel.month_end_date
-    group by 1, 2
+    {{ panel_events('penalties', 'decision_date', {
+        'admin_penalties_12m':
+            'count(*) filter (where penalties.decision_date >= ' ~ window_start(12) ~ ')',
+        'penalties_in_publicity':
+            'count(*) filter (where penalties.publicity_end_date is null
+                or penalties.publicity_end_date > panel.month_end_date)',
+        'severe_penalties_36m':
+            "count(*) filter (where penalties.penalty_type in ('责令停产停业', '吊销许可证')
+                and penalties.decision_date >= " ~ window_start(36) ~ ")",
+    }) }}
 ),
 
 listing_counts as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        max(case when listings.removed_date is null or listings.removed_date > panel.month_end_date
-            then 1 else 0 end) as is_abnormal_listed,
-        count(*) filter (where listings.listed_date >= panel.period_month - interval 35 month)
-            as abnormal_listings_36m
-    from panel
-    inner join listings
-        on panel.firm_id = listings.firm_id
-        and listings.listed_date <= panel.month_end_date
-    group by 1, 2
+    {{ panel_events('listings', 'listed_date', {
+        'is_abnormal_listed':
+            'max(case when listings.removed_date is null or listings.removed_date > panel.month_end_date
+                then 1 else 0 end)',
+        'abnormal_listings_36m':
+            'count(*) filter (where listings.listed_date >= ' ~ window_start(36) ~ ')',
+    }) }}
 ),
 
 final as (
@@ -160,16 +139,11 @@ final as (
         {{ relative_gap('r.pension_insured', 'r.hrss_pension_insured') }} as report_insured_gap,
         {{ relative_gap('r.export_cny', 'r.customs_export_cny') }} as report_export_gap,
         {{ relative_gap('r.contributions_paid_cny', 'r.hrss_contributions_paid_cny') }} as report_contribution_gap,
-        case when panel.month_end_date >= feeds.penalties_from
-            then coalesce(penalty_counts.admin_penalties_12m, 0) end as admin_penalties_12m,
-        case when panel.month_end_date >= feeds.penalties_from
-            then coalesce(penalty_counts.penalties_in_publicity, 0) end as penalties_in_publicity,
-        case when panel.month_end_date >= feeds.penalties_from
-            then coalesce(penalty_counts.severe_penalties_36m, 0) end as severe_penalties_36m,
-        case when panel.month_end_date >= feeds.listings_from
-            then coalesce(listing_counts.is_abnormal_listed, 0) end as is_abnormal_listed,
-        case when panel.month_end_date >= feeds.listings_from
-            then coalesce(listing_counts.abnormal_listings_36m, 0) end as abnormal_listings_36m
+        {{ since_feed_start('penalty_counts.admin_penalties_12m', 'feeds.penalties_from') }} as admin_penalties_12m,
+        {{ since_feed_start('penalty_counts.penalties_in_publicity', 'feeds.penalties_from') }} as penalties_in_publicity,
+        {{ since_feed_start('penalty_counts.severe_penalties_36m', 'feeds.penalties_from') }} as severe_penalties_36m,
+        {{ since_feed_start('listing_counts.is_abnormal_listed', 'feeds.listings_from') }} as is_abnormal_listed,
+        {{ since_feed_start('listing_counts.abnormal_listings_36m', 'feeds.listings_from') }} as abnormal_listings_36m
     from panel
     cross join feeds
     left join capital on panel.firm_id = capital.firm_id and panel.period_month = capital.period_month

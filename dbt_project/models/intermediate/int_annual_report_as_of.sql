@@ -11,13 +11,8 @@ with reports as (
 ),
 
 tax_years as (
-    select
-        firm_id,
-        year(period_month) as report_year,
-        sum(sales_cny) as tax_sales_cny,
-        count(*) as declared_months
-    from {{ ref('stg_tax__declarations') }}
-    group by 1, 2
+    select firm_id, report_year, tax_sales_cny, tax_months as declared_months
+    from {{ ref('int_department_years') }}
 ),
 
 panel as (

@@ -22,33 +22,20 @@ feeds as (
 ),
 
 case_counts as (
-    select panel.firm_id, panel.period_month, count(*) as enforcement_cases_12m
-    from panel
-    inner join cases
-        on panel.firm_id = cases.firm_id
-        and cases.filed_date <= panel.month_end_date
-        and cases.filed_date >= panel.period_month - interval 11 month
-    group by 1, 2
+    {{ panel_events('cases', 'filed_date', {'enforcement_cases_12m': 'count(*)'}, months=12) }}
 ),
 
 listing_counts as (
-    select panel.firm_id, panel.period_month, count(*) as dishonest_listings_36m
-    from panel
-    inner join listings
-        on panel.firm_id = listings.firm_id
-        and listings.listed_date <= panel.month_end_date
-        and listings.listed_date >= panel.period_month - interval 35 month
-    group by 1, 2
+    {{ panel_events('listings', 'listed_date', {'dishonest_listings_36m': 'count(*)'}, months=36) }}
 ),
 
 final as (
     select
         panel.firm_id,
         panel.period_month,
-        case when panel.month_end_date >= feeds.cases_from
-            then coalesce(case_counts.enforcement_cases_12m, 0) end as enforcement_cases_12m,
-        case when panel.month_end_date >= feeds.listings_from
-            then coalesce(listing_counts.dishonest_listings_36m, 0) end as dishonest_listings_36m
+        {{ since_feed_start('case_counts.enforcement_cases_12m', 'feeds.cases_from') }} as enforcement_cases_12m,
+        {{ since_feed_start('listing_counts.dishonest_listings_36m', 'feeds.listings_from') }}
+            as dishonest_listings_36m
     from panel
     cross join feeds
     left join case_counts

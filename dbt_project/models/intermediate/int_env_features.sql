@@ -15,32 +15,25 @@ feed as (
 ),
 
 counts as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        count(*) filter (where penalties.decision_date >= panel.period_month - interval 35 month)
-            as env_penalties_36m,
-        count(*) filter (where penalties.rectified_date is null
-            or penalties.rectified_date > panel.month_end_date) as env_unrectified_penalties,
-        coalesce(sum(penalties.amount_cny) filter (
-            where penalties.decision_date >= panel.period_month - interval 35 month), 0) as env_fines_36m_cny
-    from panel
-    inner join penalties
-        on panel.firm_id = penalties.firm_id
-        and penalties.decision_date <= panel.month_end_date
-    group by 1, 2
+    {{ panel_events('penalties', 'decision_date', {
+        'env_penalties_36m':
+            'count(*) filter (where penalties.decision_date >= ' ~ window_start(36) ~ ')',
+        'env_unrectified_penalties':
+            'count(*) filter (where penalties.rectified_date is null
+                or penalties.rectified_date > panel.month_end_date)',
+        'env_fines_36m_cny':
+            'coalesce(sum(penalties.amount_cny) filter (
+                where penalties.decision_date >= ' ~ window_start(36) ~ '), 0)',
+    }) }}
 ),
 
 final as (
     select
         panel.firm_id,
         panel.period_month,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(counts.env_fines_36m_cny, 0) end as env_fines_36m_cny,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(counts.env_penalties_36m, 0) end as env_penalties_36m,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(counts.env_unrectified_penalties, 0) end as env_unrectified_penalties
+        {{ since_feed_start('counts.env_fines_36m_cny', 'feed.first_date') }} as env_fines_36m_cny,
+        {{ since_feed_start('counts.env_penalties_36m', 'feed.first_date') }} as env_penalties_36m,
+        {{ since_feed_start('counts.env_unrectified_penalties', 'feed.first_date') }} as env_unrectified_penalties
     from panel
     cross join feed
     left join counts on panel.firm_id = counts.firm_id and panel.period_month = counts.period_month

@@ -16,25 +16,20 @@ feed as (
 ),
 
 by_kind as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        certificates.certification,
-        bool_or(
-            (certificates.expiry_date is null or certificates.expiry_date >= panel.month_end_date)
-            and (certificates.revoked_date is null or certificates.revoked_date > panel.month_end_date)
-        ) as is_in_force,
-        count(*) filter (where certificates.revoked_date <= panel.month_end_date
-            and certificates.revoked_date >= panel.period_month - interval 35 month) as revoked_36m,
-        count(*) filter (where certificates.expiry_date < panel.month_end_date
-            and certificates.expiry_date >= panel.period_month - interval 11 month
-            and (certificates.revoked_date is null or certificates.revoked_date > certificates.expiry_date))
-            as expired_12m
-    from panel
-    inner join certificates
-        on panel.firm_id = certificates.firm_id
-        and certificates.issued_date <= panel.month_end_date
-    group by 1, 2, 3
+    -- per kind of certification, so a lapse counts only with none of the same kind in force
+    {{ panel_events('certificates', 'issued_date', {
+        'is_in_force':
+            'bool_or(
+                (certificates.expiry_date is null or certificates.expiry_date >= panel.month_end_date)
+                and (certificates.revoked_date is null or certificates.revoked_date > panel.month_end_date))',
+        'revoked_36m':
+            'count(*) filter (where certificates.revoked_date <= panel.month_end_date
+                and certificates.revoked_date >= ' ~ window_start(36) ~ ')',
+        'expired_12m':
+            'count(*) filter (where certificates.expiry_date < panel.month_end_date
+                and certificates.expiry_date >= ' ~ window_start(12) ~ '
+                and (certificates.revoked_date is null or certificates.revoked_date > certificates.expiry_date))',
+    }, group_by=['certification']) }}
 ),
 
 by_firm as (
@@ -54,16 +49,11 @@ final as (
     select
         panel.firm_id,
         panel.period_month,
-        case when panel.month_end_date >= feed.first_date
-            then cast(coalesce(by_firm.is_high_tech, false) as integer) end as is_high_tech,
-        case when panel.month_end_date >= feed.first_date
-            then cast(coalesce(by_firm.is_srdi, false) as integer) end as is_srdi,
-        case when panel.month_end_date >= feed.first_date
-            then cast(coalesce(by_firm.is_tech_sme, false) as integer) end as is_tech_sme,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(by_firm.certification_revoked_36m, 0) end as certification_revoked_36m,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(by_firm.certification_lapsed_12m, 0) end as certification_lapsed_12m
+        {{ since_feed_start('cast(by_firm.is_high_tech as integer)', 'feed.first_date') }} as is_high_tech,
+        {{ since_feed_start('cast(by_firm.is_srdi as integer)', 'feed.first_date') }} as is_srdi,
+        {{ since_feed_start('cast(by_firm.is_tech_sme as integer)', 'feed.first_date') }} as is_tech_sme,
+        {{ since_feed_start('by_firm.certification_revoked_36m', 'feed.first_date') }} as certification_revoked_36m,
+        {{ since_feed_start('by_firm.certification_lapsed_12m', 'feed.first_date') }} as certification_lapsed_12m
     from panel
     cross join feed
     left join by_firm on panel.firm_id = by_firm.firm_id and panel.period_month = by_firm.period_month

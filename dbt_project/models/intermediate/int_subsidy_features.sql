@@ -15,28 +15,19 @@ feed as (
 ),
 
 sums as (
-    select
-        panel.firm_id,
-        panel.period_month,
-        count(distinct payments.programme) as subsidy_programmes_36m,
-        coalesce(sum(payments.amount_cny) filter (
-            where payments.paid_date >= panel.period_month - interval 11 month), 0) as subsidy_12m_cny
-    from panel
-    inner join payments
-        on panel.firm_id = payments.firm_id
-        and payments.paid_date <= panel.month_end_date
-        and payments.paid_date >= panel.period_month - interval 35 month
-    group by 1, 2
+    {{ panel_events('payments', 'paid_date', {
+        'subsidy_programmes_36m': 'count(distinct payments.programme)',
+        'subsidy_12m_cny':
+            'coalesce(sum(payments.amount_cny) filter (where payments.paid_date >= ' ~ window_start(12) ~ '), 0)',
+    }, months=36) }}
 ),
 
 final as (
     select
         panel.firm_id,
         panel.period_month,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(sums.subsidy_12m_cny, 0) end as subsidy_12m_cny,
-        case when panel.month_end_date >= feed.first_date
-            then coalesce(sums.subsidy_programmes_36m, 0) end as subsidy_programmes_36m
+        {{ since_feed_start('sums.subsidy_12m_cny', 'feed.first_date') }} as subsidy_12m_cny,
+        {{ since_feed_start('sums.subsidy_programmes_36m', 'feed.first_date') }} as subsidy_programmes_36m
     from panel
     cross join feed
     left join sums on panel.firm_id = sums.firm_id and panel.period_month = sums.period_month

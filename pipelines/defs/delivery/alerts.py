@@ -51,12 +51,14 @@ from staging.stg_hrss__insured_monthly where period_month between $1 and $2
 
 
 def due_report_year(month: dt.date) -> int:
-    """Return the annual report year last due at ``month``'s end (due by 30 June).
+    """Return the annual report year last due at ``month``'s end (due by 30 June, so from the
+    June month end on the previous year is due): the rule of dbt's ``due_report_year`` macro,
+    which dates ``missing_annual_report`` and the revocation candidates.
 
-    >>> due_report_year(dt.date(2026, 7, 1)), due_report_year(dt.date(2026, 6, 1))
-    (2025, 2024)
+    >>> [due_report_year(dt.date(2026, m, 1)) for m in (5, 6, 7)]
+    [2024, 2025, 2025]
     """
-    return month.year - 1 if month.month >= 7 else month.year - 2
+    return month.year - 1 if month.month >= 6 else month.year - 2
 
 
 def _exists(con, table: str) -> bool:

@@ -29,12 +29,8 @@ as_of as (
 params as (
     select
         *,
-        -- the latest report year whose 30 June deadline has passed
-        case
-            when as_of_date >= make_date(cast(extract(year from as_of_date) as integer), 6, 30)
-                then cast(extract(year from as_of_date) as integer) - 1
-            else cast(extract(year from as_of_date) as integer) - 2
-        end as last_due_year,
+        -- the latest report year whose 30 June deadline has been reached by the as-of month's end
+        {{ due_report_year('as_of_date') }} as last_due_year,
         cast(as_of_month - to_months(months_without_tax - 1) as date) as tax_window_start
     from as_of
 ),

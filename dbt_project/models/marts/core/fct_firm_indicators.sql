@@ -104,9 +104,8 @@ base as (
             when firms.industry_division_code = '52' then 'retail'
             else 'other'
         end as sector_group,
-        -- the report year last due (reports are due by 30 June of the next year)
-        case when month(panel.period_month) >= 7 then year(panel.period_month) - 1
-            else year(panel.period_month) - 2 end as due_report_year,
+        -- the report year last due by the month end (due by 30 June of the next year)
+        {{ due_report_year('panel.month_end_date') }} as due_report_year,
         tax.sales_3m_cny,
         tax.declared_3m,
         tax.sales_prev_3m_cny,
