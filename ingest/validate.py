@@ -334,38 +334,40 @@ def validate(
     }
     names = [c.name for c in contract.columns]
     parsed = {c.name: _parse(c, pl.col(c.name)) for c in contract.columns}
-    code_parts, col_parts, exp_parts, det_parts, detz_parts = [], [], [], [], []
-    reader_fault = pl.col("_fault").is_not_null()
-    code_parts.append(pl.col("_fault"))
-    col_parts.append(pl.when(reader_fault).then(pl.col("_fault_column")))
-    exp_parts.append(pl.when(reader_fault).then(pl.lit(None, pl.String)))
-    det_parts.append(pl.when(reader_fault).then(pl.col("_fault_detail")))
-    detz_parts.append(pl.when(reader_fault).then(pl.col("_fault_detail_zh")))
+    # each check once, as a boolean per row; the message parts are computed on bad rows only
+    checks: list[tuple[Column | None, _Check]] = []
     for c in contract.columns:
-        for check in _checks(c, pl.col(c.name), parsed[c.name], ctx):
-            hit = check.when.fill_null(False)
-            code_parts.append(pl.when(hit).then(pl.lit(check.code)))
-            col_parts.append(pl.when(hit).then(pl.lit(c.header)))
-            exp_parts.append(pl.when(hit).then(check.expected))
-            det_parts.append(pl.when(hit).then(check.detail))
-            detz_parts.append(pl.when(hit).then(check.detail_zh))
-    # the first problem of each row: its code, and the column, expectation and detail with it
+        checks += [(c, check) for check in _checks(c, pl.col(c.name), parsed[c.name], ctx)]
+    flags = raw.select(
+        pl.col("_fault").is_not_null().alias("_k0"),
+        *[check.when.fill_null(False).alias(f"_k{i}") for i, (_, check) in enumerate(checks, 1)],
+    )
     first = pl.coalesce(
-        [pl.when(p.is_not_null()).then(pl.lit(i)) for i, p in enumerate(code_parts)]
+        [pl.when(pl.col(f"_k{i}")).then(pl.lit(i)) for i in range(len(checks) + 1)]
+    ).alias("_first")
+    marked = pl.concat([raw, flags.select(first)], how="horizontal")
+    good = marked.filter(pl.col("_first").is_null())
+    bad = marked.filter(pl.col("_first").is_not_null())
+
+    def part(values: list[pl.Expr]) -> pl.Expr:
+        return pl.concat_list(values).list.get(pl.col("_first"), null_on_oob=True)
+
+    none = pl.lit(None, pl.String)
+    bad = bad.with_columns(
+        part([pl.col("_fault"), *[pl.lit(k.code) for _, k in checks]]).alias("reason_code"),
+        part([pl.col("_fault_column"), *[pl.lit(c.header) for c, _ in checks]]).alias("_column"),
+        part([none, *[k.expected for _, k in checks]]).alias("_expected"),
+        part([pl.col("_fault_detail"), *[k.detail for _, k in checks]]).alias("_detail"),
+        part([pl.col("_fault_detail_zh"), *[k.detail_zh for _, k in checks]]).alias("_detail_zh"),
     )
-    checked = raw.with_columns(
-        pl.coalesce(code_parts).alias("reason_code"),
-        first.alias("_first"),
-        *[
-            pl.concat_list(parts).list.get(first, null_on_oob=True).alias(name)
-            for name, parts in (
-                ("_column", col_parts),
-                ("_expected", exp_parts),
-                ("_detail", det_parts),
-                ("_detail_zh", detz_parts),
-            )
-        ],
+    good = good.with_columns(
+        none.alias("reason_code"),
+        none.alias("_column"),
+        none.alias("_expected"),
+        none.alias("_detail"),
+        none.alias("_detail_zh"),
     )
+    checked = pl.concat([bad, good], how="vertical").sort("_file", "_line", maintain_order=True)
     checked = _duplicates(checked, contract, names)
     _check_period_file(checked, contract, file, period)
     bad = checked.filter(pl.col("reason_code").is_not_null())
