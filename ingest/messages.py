@@ -83,7 +83,7 @@ ROW_REASONS: dict[str, tuple[str, str]] = {
     ),
     "superseded_duplicate": (
         "{where}: replaced by a later filing of the same {column} in this delivery ({detail})",
-        "{where}：同一 {column} 在本次报送中有更晚的一条（{detail_zh}），本条不入库",
+        "{where}：同一 {column} 在本次报送中有更晚的一条（{detail}），本条不入库",
     ),
 }
 
@@ -115,7 +115,6 @@ FILE_STATUSES: dict[str, str] = {
     "held": "暂缓入库，待人工复核",
     "superseded": "旧版本，未入库（已有更新的报送）",
     "unrecognised": "无法识别的文件",
-    "released": "复核后放行",
 }
 
 

@@ -423,6 +423,8 @@ def _duplicates(checked: pl.DataFrame, contract: FeedContract, names: list[str])
             pl.lit(None).alias("_winner"),
         )
     key_label = "+".join(c.header for c in contract.columns if c.name in key)
+    rule_column = rule.split(":", 1)[1] if rule else ""
+    rule_header = next((c.header for c in contract.columns if c.name == rule_column), "")
     flags = distinct.select("_order", "_conflict", "_versions", "_winner")
     ok = ok.join(flags, on="_order", how="left")
     same_file = pl.col("_orig").struct.field("_file") == pl.col("_file")
@@ -445,7 +447,7 @@ def _duplicates(checked: pl.DataFrame, contract: FeedContract, names: list[str])
         .when(pl.col("_conflict") == "conflicting_duplicate")
         .then(pl.col("_versions").cast(pl.String))
         .when(pl.col("_conflict") == "superseded_duplicate")
-        .then(pl.format("{}: {}", win, pl.lit(rule.split(":", 1)[1] if rule else "")))
+        .then(pl.format("{} has a later {}", win, pl.lit(rule_header)))
         .alias("_detail"),
     ).with_columns(pl.col("_detail").alias("_detail_zh"))
     ok = ok.drop("_order", "_dup", "_orig", "_conflict", "_versions", "_winner")

@@ -600,3 +600,28 @@ def test_feedback_and_feed_contracts_have_located_messages_in_both_languages(reg
     assert r[6].startswith("tax/202403/declaration_202403.csv line 3: 纳税人识别号")
     assert r[7].startswith("tax/202403/declaration_202403.csv 第3行：纳税人识别号")
     assert set(FEEDBACK_CONTRACTS)  # the agencies' feedback uses the same readers
+
+
+def test_amended_annual_report_in_one_delivery_keeps_the_latest_filing(tmp_path):
+    path = annual_report(
+        tmp_path / "amr" / "2025" / "annual_report_2024.xlsx",
+        [[GOOD, "甲", 2024, "2025-03-01"], [GOOD2, "乙", 2024, "2025-03-02"],
+         [GOOD, "甲", 2024, "2025-05-20"]],
+    )  # fmt: skip
+    accepted, quarantined = validate(
+        read_file(path, AMR_ANNUAL_REPORT), AMR_ANNUAL_REPORT, period="2024", delivery="2025"
+    )
+    assert sorted(map(str, accepted["filed_date"])) == ["2025-03-02", "2025-05-20"]
+    (reason,) = quarantined["reason"].to_list()
+    assert quarantined["reason_code"].to_list() == ["superseded_duplicate"]
+    assert "sheet 年报 row 2" in reason and "sheet 年报 row 4 has a later 报送日期" in reason
+
+
+def test_every_reason_and_status_is_explained_for_people():
+    from pathlib import Path
+
+    from ingest.messages import FILE_REASONS, FILE_STATUSES, ROW_REASONS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "bad_input.md").read_text()
+    missing = [c for c in [*ROW_REASONS, *FILE_REASONS, *FILE_STATUSES] if f"`{c}`" not in doc]
+    assert not missing, f"docs/bad_input.md does not explain {missing}"
