@@ -104,6 +104,7 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
     "unreadable_workbook": ("{detail}", "{detail_zh}"),
     "wrong_period_file": ("{detail}", "{detail_zh}"),
     "too_many_bad_lines": ("{detail}", "{detail_zh}"),
+    "wrong_separator": ("{detail}", "{detail_zh}"),
 }
 
 # Statuses of the file log (raw.ingest_log), in the words of the log's readers.

@@ -102,6 +102,48 @@ def _sniff(data: bytes, contract: FeedContract, name: str) -> None:
             detail = "the file is not an XLSX workbook (it is not a ZIP package)"
             detail_zh = "文件不是 XLSX 工作簿（不是 ZIP 包）"
         raise broken(name, "wrong_file_type", detail=detail, detail_zh=detail_zh)
+    if contract.format != "xlsx":
+        _sniff_text(data, contract, name)
+
+
+_SIGNATURES = (
+    (b"\x1f\x8b", "a gzip-compressed file", "gzip 压缩文件"),
+    (b"7z\xbc\xaf", "a 7-Zip archive", "7-Zip 压缩包"),
+    (b"Rar!", "a RAR archive", "RAR 压缩包"),
+    (b"%PDF", "a PDF document", "PDF 文档"),
+)
+
+
+def _sniff_text(data: bytes, contract: FeedContract, name: str) -> None:
+    """CSV and JSON must be text: name compressed, PDF, HTML and UTF-16 files for what they are."""
+    expected = contract.format.upper()
+    enc = ENCODING_NAMES[contract.encoding]
+    for magic, kind, kind_zh in _SIGNATURES:
+        if data.startswith(magic):
+            raise broken(
+                name,
+                "wrong_file_type",
+                detail=f"the file is {kind}, not {expected} text; deliver the {expected} itself",
+                detail_zh=f"文件是{kind_zh}，不是 {expected} 文本，请直接报送 {expected} 文件",
+            )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 20:
+        raise broken(
+            name,
+            "encoding_mismatch",
+            detail=f"the file is UTF-16 text (Excel's 'Unicode text'), the contract says {enc}; "
+            f"export it as {enc} CSV",
+            detail_zh=f"文件是 UTF-16 编码（Excel 的 Unicode 文本），约定为 {enc}，"
+            f"请导出为 {enc} 编码的 CSV",
+        )
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")):
+        raise broken(
+            name,
+            "wrong_file_type",
+            detail=f"the file is an HTML or XML page, not {expected}; export the data as "
+            f"{expected}",
+            detail_zh=f"文件是 HTML 或 XML 网页，不是 {expected}，请导出为 {expected}",
+        )
 
 
 def _looks_textual(data: bytes) -> bool:
@@ -134,6 +176,15 @@ def _read_csv(data: bytes, contract: FeedContract, name: str) -> RawFile:
             detail_zh=f"表头行不是有效的 {enc} 编码",
         ) from None
     header = [h.strip() for h in next(csv.reader([header_text]), [])]
+    for sep, label, label_zh in (("\t", "tabs", "制表符"), (";", "semicolons", "分号")):
+        fields = [h.strip() for h in header_text.split(sep)]
+        if len(header) == 1 and sum(h in fields for h in contract.headers) > 1:
+            raise broken(
+                name,
+                "wrong_separator",
+                detail=f"the columns are separated by {label}; the contract says commas",
+                detail_zh=f"各列以{label_zh}分隔，约定为逗号",
+            )
     if not any(h in header for h in contract.headers):
         found = other_encoding(head, codec, contract.headers)
         if found:

@@ -100,6 +100,12 @@ def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
+def _excel_date(raw: pl.Expr) -> pl.Expr:
+    """A workbook's date cell, which reads as ``2024-03-15 00:00:00`` whatever its display."""
+    ok = raw.str.contains(r"^\d{4}-\d{2}-\d{2} 00:00:00$")
+    return pl.when(ok).then(raw.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+
+
 def _parse(column: Column, raw: pl.Expr) -> pl.Expr:
     """The typed value, null where the text is not a well-formed value of the type."""
     t = column.type
@@ -115,19 +121,21 @@ def _parse(column: Column, raw: pl.Expr) -> pl.Expr:
     if t == "year":
         return pl.when(raw.str.contains(r"^\d{4}$")).then(raw.cast(pl.Int32, strict=False))
     if t == "date_iso":
-        ok = raw.str.contains(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?$")
+        ok = raw.str.contains(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
         return pl.when(ok).then(
             raw.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         )
     if t == "date_compact":
         ok = raw.str.contains(r"^\d{8}$")
-        return pl.when(ok).then(raw.str.strptime(pl.Date, "%Y%m%d", strict=False))
+        value = pl.when(ok).then(raw.str.strptime(pl.Date, "%Y%m%d", strict=False))
+        return pl.coalesce(value, _excel_date(raw))
     if t == "month_compact":
         value = (raw + pl.lit("01")).str.strptime(pl.Date, "%Y%m%d", strict=False)
         return pl.when(raw.str.contains(r"^\d{6}$")).then(value)
     if t == "date_cn":
         parts = raw.str.extract_groups(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-        return _ymd(parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3"))
+        value = _ymd(parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3"))
+        return pl.coalesce(value, _excel_date(raw))
     if t == "period_cn":
         # 2024年3月 or 2024年1-2月: the period ends in (and is keyed on) its last month.
         parts = raw.str.extract_groups(r"^(\d{4})年(?:\d{1,2}-)?(\d{1,2})月$")

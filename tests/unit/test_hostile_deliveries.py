@@ -480,6 +480,16 @@ def test_json_values_that_are_not_scalars_are_located(tmp_path):
             "encoding_mismatch",
             "starts with a UTF-8 byte-order mark",
         ),
+        ((TAX_HEADER + "\n").encode("utf-16"), "encoding_mismatch", "UTF-16 text"),
+        (b"\x1f\x8b\x08\x00rest", "wrong_file_type", "a gzip-compressed file"),
+        (b"<!DOCTYPE html><html>", "wrong_file_type", "an HTML or XML page"),
+        (
+            "\n".join(
+                [TAX_HEADER.replace(",", "\t"), *(x.replace(",", "\t") for x in GOOD_TAX)]
+            ).encode("gbk"),
+            "wrong_separator",
+            "separated by tabs; the contract says commas",
+        ),
     ],
 )
 def test_whole_file_problems_are_named_for_what_they_are(tmp_path, data, code, says):
@@ -576,6 +586,25 @@ def test_every_sheet_with_data_is_read_or_reported(tmp_path):
     raw = read_file(path, AMR_ANNUAL_REPORT)
     assert raw.frame.height == 1
     assert "sheet '备注' holds 1 non-empty row(s) without the contract's header" in raw.warnings[0]
+
+
+def test_date_cells_of_a_workbook_are_dates(tmp_path):
+    import datetime as dt
+
+    path = tmp_path / "amr" / "2025" / "annual_report_2024.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("年报")
+    ws.write_row(0, 0, AMR_ANNUAL_REPORT.headers)
+    ws.write_row(1, 0, [GOOD, "甲", 2024])
+    ws.write_datetime(
+        1, 3, dt.datetime(2025, 3, 5, 14, 30), wb.add_format({"num_format": "yyyy/m/d"})
+    )
+    wb.close()
+    accepted, quarantined = validate(
+        read_file(path, AMR_ANNUAL_REPORT), AMR_ANNUAL_REPORT, period="2024", delivery="2025"
+    )
+    assert quarantined.height == 0 and str(accepted["filed_date"][0]) == "2025-03-05"
 
 
 def test_header_split_over_merged_rows_is_read(tmp_path):
