@@ -47,6 +47,10 @@ from ingest.workbook import read_workbook
 
 __all__ = ["BrokenFileError", "RawFile", "read_file", "read_raw"]
 
+# A value longer than the csv module's default limit (128 KiB) is a row fault (too_long), not
+# a reason to refuse the line.
+csv.field_size_limit(1 << 30)
+
 
 def read_file(path: Path, contract: FeedContract, display_name: str | None = None) -> RawFile:
     """Return the file's rows as strings under the contract's column names, with their places."""
@@ -308,11 +312,15 @@ def _read_csv(data: bytes, contract: FeedContract, name: str) -> RawFile:
 
 
 def _is_utf8(raw: bytes) -> bool:
+    """True when the bytes are UTF-8 Chinese text. GBK bytes can happen to form valid UTF-8
+    (某 is C4 B3, which UTF-8 reads as ĳ), but then they decode to Latin letters, never to the
+    CJK and full-width characters (U+2E80 on) that real UTF-8 Chinese decodes to."""
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return True
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    return bool(wide) and all(ord(ch) >= 0x2E80 for ch in wide)
 
 
 def _guess_line(raw: bytes, codec: str) -> str | None:
