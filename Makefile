@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python benchmarks/scoring_backtest.py
 	$(BIN)/python benchmarks/alert_backtest.py
 	$(BIN)/python benchmarks/scoring_scale.py
+	$(BIN)/python benchmarks/hostile_deliveries.py
 
 clean:
 	rm -rf data output dbt_project/target dbt_project/logs
