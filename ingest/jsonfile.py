@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-import polars as pl
-
 from ingest.contracts import FeedContract
 from ingest.rawfile import (
     ENCODING_NAMES,
@@ -17,8 +15,8 @@ from ingest.rawfile import (
     codec_of,
     decode_bom,
     encoding_mismatch,
-    finish,
     other_encoding,
+    raw_frame,
 )
 
 # ------------------------------------------------------------------------------ JSON
@@ -91,23 +89,8 @@ def read_json(data: bytes, contract: FeedContract, name: str) -> RawFile:
                     fault_cols["_raw"][r] = json.dumps(item, ensure_ascii=False)[:2000]
                 continue
             columns[c.name][r] = _json_scalar(value)
-    frame = pl.DataFrame(
-        {
-            **columns,
-            "_line": list(range(1, n + 1)),
-            "_where": where,
-            "_sheet": [None] * n,
-            **fault_cols,
-        },
-        schema={
-            **{c.name: pl.String for c in contract.columns},
-            "_line": pl.Int64,
-            "_where": pl.String,
-            "_sheet": pl.String,
-            **{k: pl.String for k in (*FAULT_COLUMNS, "_raw")},
-        },
-    )
-    return RawFile(finish(frame, contract), warnings)
+    frame = raw_frame(contract, columns, list(range(1, n + 1)), where, fault_cols)
+    return RawFile(frame, warnings)
 
 
 def _json_items(text: str, name: str) -> list[tuple[int, object]]:

@@ -46,6 +46,36 @@ class RawFile:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
+def raw_schema(contract: FeedContract) -> dict[str, pl.DataType]:
+    """The columns every reader returns: the contract's (as strings) and the row's place."""
+    return {
+        **{c.name: pl.String for c in contract.columns},
+        "_line": pl.Int64,
+        "_where": pl.String,
+        "_sheet": pl.String,
+        **{k: pl.String for k in (*FAULT_COLUMNS, "_raw")},
+    }
+
+
+def raw_frame(
+    contract: FeedContract,
+    columns: dict[str, list],
+    lines: list[int],
+    where: list[str],
+    faults: dict[str, list],
+    sheet: list[str | None] | None = None,
+) -> pl.DataFrame:
+    """Assemble a reader's output (see :func:`raw_schema`), values stripped, empty as null."""
+    data = {
+        **columns,
+        "_line": lines,
+        "_where": where,
+        "_sheet": sheet if sheet is not None else [None] * len(lines),
+        **faults,
+    }
+    return finish(pl.DataFrame(data, schema=raw_schema(contract)), contract)
+
+
 def finish(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     names = [c.name for c in contract.columns]
     stripped = [pl.col(n).str.strip_chars() for n in names]

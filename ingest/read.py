@@ -40,8 +40,8 @@ from ingest.rawfile import (
     codec_of,
     decode_bom,
     encoding_mismatch,
-    finish,
     other_encoding,
+    raw_frame,
 )
 from ingest.workbook import read_workbook
 
@@ -289,26 +289,11 @@ def _read_csv(data: bytes, contract: FeedContract, name: str) -> RawFile:
             detail_zh=f"{n} 行中有 {malformed} 行无法按表头拆成 {len(header)} 个字段，"
             "分隔符是否为逗号？",
         )
-    frame = pl.DataFrame(
-        {
-            **columns,
-            "_line": line_no,
-            "_where": where,
-            "_sheet": [None] * n,
-            **fault_cols,
-        },
-        schema={
-            **{c.name: pl.String for c in contract.columns},
-            "_line": pl.Int64,
-            "_where": pl.String,
-            "_sheet": pl.String,
-            **{k: pl.String for k in (*FAULT_COLUMNS, "_raw")},
-        },
-    )
+    frame = raw_frame(contract, columns, line_no, where, fault_cols)
     extra = [h for h in header if h and h not in contract.headers]
     if extra:
         warnings.append(f"columns not in the contract were not read: {', '.join(extra)}")
-    return RawFile(finish(frame, contract), warnings)
+    return RawFile(frame, warnings)
 
 
 def _is_utf8(raw: bytes) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.contracts import FeedContract
-from ingest.rawfile import FAULT_COLUMNS, RawFile, broken, finish
+from ingest.rawfile import FAULT_COLUMNS, RawFile, broken, finish, raw_schema
 
 _HEADER_SEARCH_ROWS = 20
 _EXCEL_ERRORS = {
@@ -192,13 +192,6 @@ def _sheet_frame(
         for k, v in zip(FAULT_COLUMNS, values_, strict=True):
             extra[k].append(v)
         extra["_raw"].append(None)
-    schema = {
-        **{c.name: pl.String for c in contract.columns},
-        "_line": pl.Int64,
-        "_where": pl.String,
-        "_sheet": pl.String,
-        **{k: pl.String for k in (*FAULT_COLUMNS, "_raw")},
-    }
-    frame = pl.DataFrame({**data, **extra}, schema=schema)
+    frame = pl.DataFrame({**data, **extra}, schema=raw_schema(contract))
     letters = {c.name: column_letter(absolute[where[c.header]]) for c in contract.columns}
     return frame, letters
