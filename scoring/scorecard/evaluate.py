@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 from scipy.special import expit
 
-from scoring.scorecard import Evaluation, Scorecard, _check_columns
+from scoring.scorecard.types import Evaluation, ScorecardBase, check_columns
 
 
 def red_flag_matrix(frame: pl.DataFrame, flags: tuple[tuple[str, str], ...]) -> np.ndarray:
@@ -27,11 +27,11 @@ def red_flag_matrix(frame: pl.DataFrame, flags: tuple[tuple[str, str], ...]) -> 
     return out
 
 
-def evaluate(model: Scorecard, frame: pl.DataFrame) -> Evaluation:
+def evaluate(model: ScorecardBase, frame: pl.DataFrame) -> Evaluation:
     """Return the ``Evaluation`` of ``frame`` under ``model`` (see ``Scorecard.evaluate``)."""
     active = model.active
     codes = [m.code for m in active]
-    _check_columns(frame, codes, "frame")
+    check_columns(frame, codes, "frame")
     n, k = frame.height, len(active)
     position = {c: i for i, c in enumerate(model.reference.columns)}
     columns = [position[c] for c in codes]
@@ -127,7 +127,7 @@ def evaluate(model: Scorecard, frame: pl.DataFrame) -> Evaluation:
     )
 
 
-def _fitted(model: Scorecard, health: np.ndarray, present: np.ndarray, dim_of: np.ndarray):
+def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_of: np.ndarray):
     """Points of a fitted scorecard: WOE of the bin, scaled so the best firm scores 100.
 
     Dimension scores are the sub-scorecards (``beta * WOE``, scaled to 0-100); a dimension
@@ -172,7 +172,7 @@ def _fitted(model: Scorecard, health: np.ndarray, present: np.ndarray, dim_of: n
 
 
 def _expert(
-    model: Scorecard,
+    model: ScorecardBase,
     frame: pl.DataFrame,
     values: np.ndarray,
     health: np.ndarray,
