@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logit
 
+from scoring.defaults import DEFAULTS
+
 KINDS = ("fitted", "expert")
 
 
@@ -26,9 +28,9 @@ class PointsScale:
     (600.0, 580.0)
     """
 
-    base_points: float = 600.0
-    base_odds: float = 50.0
-    pdo: float = 20.0
+    base_points: float = DEFAULTS.base_points
+    base_odds: float = DEFAULTS.base_odds
+    pdo: float = DEFAULTS.pdo
 
     def __post_init__(self) -> None:
         if not (self.pdo > 0 and self.base_odds > 0 and math.isfinite(self.base_points)):
@@ -52,6 +54,8 @@ class PointsScale:
 @dataclass(frozen=True)
 class ScorecardConfig:
     """Everything ``fit_scorecard`` and ``Scorecard.score`` can be told; validated on creation.
+
+    Defaults from ``scoring.defaults.DEFAULTS`` (what the pipeline runs with).
 
     Parameters
     ----------
@@ -93,7 +97,8 @@ class ScorecardConfig:
     healthy_max_pd, subhealthy_max_pd : float
         PD cut-offs of 健康 (PD below) and 亚健康 (PD below); used when the model has a PD.
     min_indicators, min_dimensions : int
-        Fewer available indicators or dimensions give 数据不足 and no overall score.
+        Fewer available indicators or dimensions give 数据不足 and no overall score; a model
+        with fewer indicators (dimensions) than this needs every one of them.
     red_flags : tuple of (column, label)
         Boolean columns that force 不健康.
     dimension_weights : mapping, optional
@@ -117,7 +122,7 @@ class ScorecardConfig:
     """
 
     kind: str = "auto"
-    min_peer_group: int = 30
+    min_peer_group: int = DEFAULTS.min_peer_group
     knots: int = 51
     basis: str = "auto"
     fine_bins: int = 40
@@ -131,17 +136,17 @@ class ScorecardConfig:
     stack_folds: int = 5
     calibration_share: float = 0.25
     points: PointsScale = field(default_factory=PointsScale)
-    healthy_min: float = 55.0
-    subhealthy_min: float = 40.0
-    healthy_max_pd: float = 0.03
-    subhealthy_max_pd: float = 0.10
-    min_indicators: int = 1
-    min_dimensions: int = 1
+    healthy_min: float = DEFAULTS.healthy_min
+    subhealthy_min: float = DEFAULTS.subhealthy_min
+    healthy_max_pd: float = DEFAULTS.healthy_max_pd
+    subhealthy_max_pd: float = DEFAULTS.subhealthy_max_pd
+    min_indicators: int = DEFAULTS.min_indicators
+    min_dimensions: int = DEFAULTS.min_dimensions
     red_flags: tuple[tuple[str, str], ...] = ()
     dimension_weights: Mapping[str, float] | None = None
     ahp_matrix: tuple[tuple[float, ...], ...] | None = None
     dimensions: tuple[str, ...] | None = None
-    absence_max_points: float = 40.0
+    absence_max_points: float = DEFAULTS.absence_max_points
     max_reasons: int = 3
     max_strengths: int = 2
     max_lift_actions: int = 3

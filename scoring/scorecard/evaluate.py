@@ -73,10 +73,9 @@ def evaluate(model: ScorecardBase, frame: pl.DataFrame) -> Evaluation:
     n_indicators = present.sum(axis=1)
     n_dimensions = dim_present.sum(axis=1)
     config = model.config
+    need_indicators, need_dimensions = model.required()
     sufficient = (
-        (n_indicators >= config.min_indicators)
-        & (n_dimensions >= config.min_dimensions)
-        & (n_indicators > 0)
+        (n_indicators >= need_indicators) & (n_dimensions >= need_dimensions) & (n_indicators > 0)
     )
     # Clipping only removes floating-point dust (1e-13) at the ends of the 0-100 scale.
     overall = np.where(sufficient, np.clip(contribution.sum(axis=1), 0.0, 100.0), np.nan)

@@ -96,9 +96,10 @@ def reason_lists(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
 
     texts = [label for _, label in config.red_flags] + _reason_texts(model)
     n_notes_i, n_notes_d = k + 1, len(model.dimensions) + 1
+    need_indicators, need_dimensions = model.required()
     texts += [
-        f"数据不足：可用指标{i}项（至少需{config.min_indicators}项），"
-        f"覆盖维度{d}个（至少需{config.min_dimensions}个）"
+        f"数据不足：可用指标{i}项（至少需{need_indicators}项），"
+        f"覆盖维度{d}个（至少需{need_dimensions}个）"
         for i in range(n_notes_i)
         for d in range(n_notes_d)
     ]

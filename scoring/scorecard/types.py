@@ -157,6 +157,15 @@ class ScorecardBase:
         high = sum(m.weight * m.woe_max for m in self.active if m.selected)
         return low, high
 
+    def required(self) -> tuple[int, int]:
+        """Return the fewest available indicators and dimensions a row needs for a score: the
+        configured minimums, or every indicator (dimension) of a model that has fewer."""
+        dimensions = {m.dimension for m in self.active}
+        return (
+            min(self.config.min_indicators, len(self.active)),
+            min(self.config.min_dimensions, len(dimensions)),
+        )
+
     def score_cutoffs(self) -> tuple[float, float]:
         """Return the overall scores at which 健康 and 亚健康 start.
 
