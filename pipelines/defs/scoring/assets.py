@@ -9,6 +9,10 @@ closed by Q). Where no outcome history exists yet at Q, the expert (cold-start) 
 month M's firms among their peers of month M. A backfill of months A..B is one run that fits
 the models it needs and rewrites exactly those months; a month's scores do not depend on the
 range it was run in, and are what the service would have published at the time.
+
+The run's logic (refit calendar, training sample, model in force per month, PSI month over
+month, the report) is ``scoring.monthly``, tested without Dagster; this asset reads the
+warehouse, calls it, writes the tables and report files and attaches metadata.
 """
 
 import datetime as dt
