@@ -24,9 +24,11 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.defs.scoring.assets import ScoringRunConfig, scorecard_config, specs_from_catalog
-from scoring import ScoringConfig, roc_auc, score_panel
+from scoring import roc_auc, score_panel
 from scoring.backtest import distress_labels
+from scoring.config import specs_from_catalog
+from scoring.defaults import DEFAULTS
+from scoring.monthly import baseline_config, scorecard_config
 from scoring.training import fit_panel_scorecard, labelled_panel, month_end, split_months
 from scoring.validation import altman_z_proxy
 
@@ -86,15 +88,9 @@ def main() -> None:
     latent = pl.read_parquet(truth_dir / "latent_health.parquet").rename(
         {"uscc": "firm_id", "month": "period_month"}
     )
-    run = ScoringRunConfig()
+    run = DEFAULTS
     config = scorecard_config(run, red_flags)
-    v1_config = ScoringConfig(
-        healthy_min=run.healthy_min,
-        subhealthy_min=run.subhealthy_min,
-        min_indicators=run.min_indicators,
-        min_dimensions=run.min_dimensions,
-        red_flags=red_flags,
-    )
+    v1_config = baseline_config(run, red_flags)
 
     labelled = labelled_panel(panel, events)
     months = sorted(set(labelled["period_month"].to_list()))

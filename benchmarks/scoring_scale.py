@@ -50,11 +50,9 @@ def grow(panel: pl.DataFrame, rows: int, indicators: list[str], seed: int = 0) -
 
 
 def score_benchmark(args: argparse.Namespace) -> None:
-    from pipelines.defs.scoring.assets import (
-        ScoringRunConfig,
-        scorecard_config,
-        specs_from_catalog,
-    )
+    from scoring.config import specs_from_catalog
+    from scoring.defaults import DEFAULTS
+    from scoring.monthly import scorecard_config
     from scoring.training import choose_and_fit, labelled_panel
 
     with duckdb.connect(args.duckdb, read_only=True) as con:
@@ -66,10 +64,9 @@ def score_benchmark(args: argparse.Namespace) -> None:
             .pl()
             .iter_rows()
         )
-    run = ScoringRunConfig()
     started = time.perf_counter()
     choice = choose_and_fit(
-        labelled_panel(panel, events), panel, specs, scorecard_config(run, red_flags)
+        labelled_panel(panel, events), panel, specs, scorecard_config(DEFAULTS, red_flags)
     )
     model = choice.production
     seconds = time.perf_counter() - started

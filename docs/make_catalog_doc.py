@@ -74,7 +74,7 @@ def render(catalog: pl.DataFrame, figures: pl.DataFrame | None, note: str) -> st
         "`dbt_project/seeds/catalog/indicator_catalog.csv` is the single source: every item is a "
         "column of `marts.fct_firm_indicators` (computed as of each month's end by the "
         "`int_<department>_features` models), scoring reads its direction, dimension and "
-        "transform (`specs_from_catalog` in `pipelines/defs/scoring/assets.py`), reports read "
+        "transform (`specs_from_catalog` in `scoring/config.py`), reports read "
         "its labels. `dbt_project/tests/assert_indicator_catalog_matches_indicator_table.sql` and "
         "`tests/unit/test_catalog.py` fail when the three disagree.",
         "",

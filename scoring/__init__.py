@@ -24,7 +24,8 @@ from scoring.config import (
 )
 from scoring.metrics import brier_score, ks_statistic, psi, roc_auc
 from scoring.panel import OUTPUT_COLUMNS, indicator_points, score_panel
-from scoring.reference import WAREHOUSE_PEER_LEVELS, PeerReference
+from scoring.peers import WAREHOUSE_PEER_LEVELS
+from scoring.reference import PeerReference
 from scoring.scorecard import PointsScale, Scorecard, ScorecardConfig, fit_scorecard
 
 __all__ = [

@@ -169,7 +169,7 @@ def grade_code_expr(
 
     Examples
     --------
-    >>> frame = pl.DataFrame({"overall_score": [60.0, 59.99, 90.0],
+    >>> frame = pl.DataFrame({"overall_score": [55.0, 54.99, 90.0],
     ...     "_has_red_flag": [False, False, True], "_sufficient": [True, True, True]})
     >>> frame.select(grade_code_expr(ScoringConfig()))["grade_code"].to_list()
     ['healthy', 'subhealthy', 'unhealthy']

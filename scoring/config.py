@@ -6,6 +6,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import polars as pl
+
+from scoring.defaults import DEFAULTS
+
 DIMENSIONS: tuple[str, ...] = ("operations", "innovation", "structure", "efficiency", "risk")
 DIMENSION_LABELS_ZH: dict[str, str] = {
     "operations": "经营",
@@ -21,10 +25,6 @@ GRADE_LABELS_ZH: dict[str, str] = {
     "unhealthy": "不健康",
     "insufficient": "数据不足",
 }
-DEFAULT_RED_FLAGS: tuple[tuple[str, str], ...] = (
-    ("is_dishonest_debtor", "失信被执行人"),
-    ("is_revoked", "营业执照被吊销"),
-)
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ class IndicatorSpec:
 class ScoringConfig:
     """Cut-offs, data-sufficiency rules, winsorisation and red flags for ``score_panel``.
 
+    Defaults from ``scoring.defaults.DEFAULTS`` (what the pipeline runs with).
+
     Parameters
     ----------
     healthy_min, subhealthy_min : float
@@ -116,7 +118,8 @@ class ScoringConfig:
         Weight per dimension for the overall score (every dimension must be given); ``None``
         means equal weights.
     red_flags : tuple of (column, Chinese label)
-        Boolean panel columns that force 不健康 when true.
+        Boolean panel columns that force 不健康 when true (default none; the pipeline passes
+        the red-flag catalog seed, ``reference.red_flag_catalog``).
     absence_max_points : float
         Points of the mildest positive value of an ``"absence"`` indicator; points fall from
         here towards 0 with the value's percentile among the firms with a positive value.
@@ -127,15 +130,15 @@ class ScoringConfig:
     40.0
     """
 
-    healthy_min: float = 60.0
-    subhealthy_min: float = 40.0
-    min_peer_group: int = 30
-    min_indicators: int = 4
-    min_dimensions: int = 3
+    healthy_min: float = DEFAULTS.healthy_min
+    subhealthy_min: float = DEFAULTS.subhealthy_min
+    min_peer_group: int = DEFAULTS.min_peer_group
+    min_indicators: int = DEFAULTS.min_indicators
+    min_dimensions: int = DEFAULTS.min_dimensions
     winsor: tuple[float, float] = (0.01, 0.99)
     dimension_weights: Mapping[str, float] | None = None
-    red_flags: tuple[tuple[str, str], ...] = DEFAULT_RED_FLAGS
-    absence_max_points: float = 40.0
+    red_flags: tuple[tuple[str, str], ...] = ()
+    absence_max_points: float = DEFAULTS.absence_max_points
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.subhealthy_min <= self.healthy_min <= 100.0:
@@ -182,3 +185,26 @@ class ScoringConfig:
         if self.dimension_weights is None:
             return 1.0
         return float(self.dimension_weights[dimension])
+
+
+def specs_from_catalog(catalog: pl.DataFrame) -> list[IndicatorSpec]:
+    """Return one IndicatorSpec per row of the indicator catalog seed (the single source of
+    indicator directions, dimensions and labels), in indicator-code order.
+
+    Examples
+    --------
+    >>> catalog = pl.DataFrame({"indicator_code": ["roa"], "dimension": ["efficiency"],
+    ...     "direction": [1], "transform": ["peer_percentile"], "name_zh": ["总资产收益率"]})
+    >>> specs_from_catalog(catalog)[0].label
+    '总资产收益率'
+    """
+    return [
+        IndicatorSpec(
+            code=row["indicator_code"],
+            dimension=row["dimension"],
+            direction=int(row["direction"]),
+            transform=row["transform"],
+            label_zh=row["name_zh"],
+        )
+        for row in catalog.sort("indicator_code").iter_rows(named=True)
+    ]

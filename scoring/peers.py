@@ -8,12 +8,19 @@ MONTH = "period_month"
 PEER_LEVEL = "_peer_level"
 PEER_GROUP = "peer_group"
 
-#: Window keys of each peer level, narrowest first; level 3 is every firm of the month.
-PEER_LEVEL_KEYS: tuple[tuple[str, ...], ...] = (
-    (MONTH, "industry_division", "size_class"),
-    (MONTH, "industry_section", "size_class"),
-    (MONTH, "industry_section"),
-    (MONTH,),
+#: Peer levels of the enterprise-health warehouse (``marts.fct_firm_indicators``), narrowest
+#: first, ``()`` = every firm; the scorecard pools them over months (``PeerReference``).
+WAREHOUSE_PEER_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("industry_division", "size_class"),
+    ("industry_section", "size_class"),
+    ("industry_section",),
+    (),
+)
+
+#: Window keys of each peer level of scoring v1: the same levels within the month; level 3 is
+#: every firm of the month.
+PEER_LEVEL_KEYS: tuple[tuple[str, ...], ...] = tuple(
+    (MONTH, *level) for level in WAREHOUSE_PEER_LEVELS
 )
 
 

@@ -18,15 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-#: Peer levels of the enterprise-health warehouse (``marts.fct_firm_indicators``), narrowest
-#: first; the same fallback as scoring v1's ``scoring.peers``, pooled over months.
-WAREHOUSE_PEER_LEVELS: tuple[tuple[str, ...], ...] = (
-    ("industry_division", "size_class"),
-    ("industry_section", "size_class"),
-    ("industry_section",),
-    (),
-)
-
 _ALL = "_all"  # constant key of the level that holds every row
 
 

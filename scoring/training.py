@@ -19,7 +19,7 @@ import polars as pl
 
 from scoring.backtest import distress_labels
 from scoring.config import IndicatorSpec
-from scoring.reference import WAREHOUSE_PEER_LEVELS
+from scoring.peers import WAREHOUSE_PEER_LEVELS
 from scoring.scorecard import Scorecard, ScorecardConfig, fit_scorecard
 
 OUTCOME = "distress_next"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.defs.scoring.assets import specs_from_catalog
-from scoring import DIMENSIONS, TRANSFORMS
+from scoring import DIMENSION_LABELS_ZH, DIMENSIONS, TRANSFORMS
+from scoring.config import specs_from_catalog
 
 DBT = Path(__file__).resolve().parents[2] / "dbt_project"
 SEEDS = DBT / "seeds" / "catalog"
@@ -109,15 +109,9 @@ def test_every_dimension_has_indicators_and_labels_are_chinese():
     assert set(cat["dimension"]) == set(DIMENSIONS)
     assert set(cat["transform"]) <= set(TRANSFORMS)
     assert set(cat["direction"]) <= {1, -1}
-    zh = {
-        "operations": "经营",
-        "innovation": "创新",
-        "structure": "结构",
-        "efficiency": "质效",
-        "risk": "风险",
-    }
     for row in cat.iter_rows(named=True):
-        assert row["dimension_zh"] == zh[row["dimension"]], row["indicator_code"]
+        # The bank service's dimension names (scoring.DIMENSION_LABELS_ZH) are the seed's.
+        assert row["dimension_zh"] == DIMENSION_LABELS_ZH[row["dimension"]], row["indicator_code"]
         assert row["action_department_zh"] and row["suggestion_zh"], row["indicator_code"]
         # 'absence' scores no adverse event as best, so only adverse counts may use it
         if row["transform"] == "absence":

@@ -6,8 +6,8 @@ import json
 
 from pipelines.defs.automation.definitions import months_touched
 from pipelines.defs.dbt.assets import dbt_build_args, dbt_project
-from pipelines.defs.scoring.assets import refit_month, training_shares
 from pipelines.partitions import RANGE_END_TAG, RANGE_START_TAG, latest_months, month_vars
+from scoring.monthly import refit_month, training_shares
 
 
 def test_a_month_range_becomes_dbt_vars():

@@ -54,6 +54,10 @@ def make_panel(
     )
 
 
+# The red-flag catalog seed's two flags (the pipeline reads them from reference.red_flag_catalog).
+RED_FLAGS = (("is_dishonest_debtor", "失信被执行人"), ("is_revoked", "营业执照被吊销"))
+
+
 def one_group(min_peer_group: int = 1, **kwargs) -> ScoringConfig:
     return ScoringConfig(min_peer_group=min_peer_group, **kwargs)
 
@@ -207,7 +211,7 @@ def test_grade_at_exactly_60_is_healthy_and_cut_offs_are_configurable():
 
 @pytest.mark.parametrize(
     ("overall", "grade"),
-    [(100.0, "healthy"), (60.0, "healthy"), (59.99, "subhealthy"), (40.0, "subhealthy"),
+    [(100.0, "healthy"), (55.0, "healthy"), (54.99, "subhealthy"), (40.0, "subhealthy"),
      (39.99, "unhealthy"), (0.0, "unhealthy")],
 )  # fmt: skip
 def test_grade_boundaries(overall, grade):
@@ -240,7 +244,7 @@ def test_missing_indicator_is_left_out_of_the_dimension_not_counted_as_zero():
 
 def test_red_flag_forces_unhealthy_even_with_the_best_score():
     panel = make_panel(FIVE_FIRMS, is_dishonest_debtor=[False, None, False, False, True])
-    out = score_panel(panel, FOUR, one_group())
+    out = score_panel(panel, FOUR, one_group(red_flags=RED_FLAGS))
     best = out.row(4, named=True)
     assert best["overall_score"] == 90.0
     assert best["grade"] == "不健康"
@@ -272,7 +276,7 @@ def test_too_little_data_is_insufficient_without_a_score():
 def test_red_flag_wins_over_insufficient_data():
     values = {"sales_yoy": [1.0, 2.0, 3.0], "patents": [None, 1.0, 2.0]}
     panel = make_panel(values, is_revoked=[True, False, False])
-    out = score_panel(panel, FOUR[:2], one_group())
+    out = score_panel(panel, FOUR[:2], one_group(red_flags=RED_FLAGS))
     assert out["grade"].to_list() == ["不健康", "数据不足", "数据不足"]
     assert out["overall_score"].to_list() == [None, None, None]
     assert out["reasons"][0].to_list()[0] == "营业执照被吊销"

@@ -13,10 +13,10 @@ import alerts
 import scoring
 
 MODULES = sorted(
-    f"{package.__name__}.{m.name}"
+    m.name
     for package in (scoring, alerts)
-    for m in pkgutil.iter_modules(package.__path__)
-    if m.name != "__main__"
+    for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    if not m.name.endswith("__main__")
 )
 
 

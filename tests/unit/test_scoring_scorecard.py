@@ -58,7 +58,8 @@ def model(data):
         peer_levels=[("sector",)],
         dimensions=DIMENSIONS,
         group_column="firm",
-        config=ScorecardConfig(min_peer_group=50),
+        # One available indicator is enough here: these tests are about missing values.
+        config=ScorecardConfig(min_peer_group=50, min_indicators=1, min_dimensions=1),
     )
 
 
@@ -162,7 +163,8 @@ def test_direction_zero_is_learnt_from_the_data(data):
 
 def test_pd_is_calibrated_on_synthetic_data():
     train, later = synthetic(20000, seed=1), synthetic(20000, seed=2)
-    model = fit_scorecard(train, DIRECTIONS, "bad", calibration=later)
+    lenient = ScorecardConfig(min_indicators=1, min_dimensions=1)  # rows missing debt get a PD
+    model = fit_scorecard(train, DIRECTIONS, "bad", calibration=later, config=lenient)
     test = synthetic(20000, seed=3)
     pd = model.score(test)["pd"].to_numpy()
     y = test["bad"].to_numpy()
@@ -345,3 +347,12 @@ def test_peer_reference_scores_a_single_row_like_the_batch_and_falls_back():
     # A month never seen falls back to every month pooled.
     unseen, _ = ref.transform(pl.DataFrame({"month": ["m9"], "group": ["a"], "x": [25.0]}))
     assert 0.5 < unseen[0, 0] < 1.0
+
+
+def test_the_pipeline_defaults_need_every_indicator_of_a_smaller_model(data):
+    # DEFAULTS asks for 4 indicators in 3 dimensions; a model with fewer needs all it has.
+    model = fit_scorecard(data, {"profit": +1, "debt": -1}, "bad")
+    out = model.score(grid("debt", [0.5, None]))
+    assert out["grade_code"].to_list()[1] == "insufficient"
+    assert out["overall_score"][0] is not None and out["overall_score"][1] is None
+    assert "至少需2项" in out["reasons"][1][0]

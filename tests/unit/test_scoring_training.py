@@ -9,9 +9,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.defs.scoring.assets import ScoringRunConfig, scorecard_config
+from pipelines.defs.scoring.assets import ScoringRunConfig
 from scoring import IndicatorSpec, ScoringConfig
 from scoring.metrics import ks_statistic, psi
+from scoring.monthly import scorecard_config
 from scoring.scorecard import ScorecardConfig
 from scoring.training import (
     choose_and_fit,
@@ -169,7 +170,7 @@ def test_with_outcome_history_fitted_weights_take_over(panel_and_events):
 
 def test_run_config_reaches_the_library_config():
     config = scorecard_config(
-        ScoringRunConfig(model="expert", healthy_max_pd=0.02, pdo=40.0),
+        ScoringRunConfig(model="expert", healthy_max_pd=0.02, pdo=40.0).settings(),
         (("is_revoked", "吊销"),),
     )
     assert config.kind == "expert" and config.healthy_max_pd == 0.02

@@ -9,6 +9,10 @@ closed by Q). Where no outcome history exists yet at Q, the expert (cold-start) 
 month M's firms among their peers of month M. A backfill of months A..B is one run that fits
 the models it needs and rewrites exactly those months; a month's scores do not depend on the
 range it was run in, and are what the service would have published at the time.
+
+The run's logic (refit calendar, training sample, model in force per month, PSI month over
+month, the report) is ``scoring.monthly``, tested without Dagster; this asset reads the
+warehouse, calls it, writes the tables and report files and attaches metadata.
 """
 
 import datetime as dt
@@ -23,11 +27,23 @@ from pipelines.partitions import monthly_partitions, window_months
 from pipelines.resources import WarehouseResource
 from pipelines.settings import WAREHOUSE_POOL, output_dir
 from pipelines.warehouse_io import SideTables
-from scoring import DIMENSIONS, IndicatorSpec, ScoringConfig
-from scoring.scorecard import PointsScale, ScorecardConfig
+from scoring.config import specs_from_catalog
+from scoring.defaults import DEFAULTS, ScoringDefaults
+from scoring.monthly import (
+    SAMPLE_BUCKETS,
+    MonthlyModels,
+    ScoreStability,
+    explained_months,
+    model_version,
+    refit_month,
+    run_report,
+    sample_cutoff,
+    scorecard_config,
+    training_shares,
+)
 from scoring.status import apply_firm_status
-from scoring.training import choose_and_fit, labelled_panel, month_end
-from scoring.validation import build_report, psi_month_over_month, render_markdown
+from scoring.training import month_end
+from scoring.validation import render_markdown
 
 SCORES_TABLE = "scoring.firm_health_scores"
 CONTRIBUTIONS_TABLE = "scoring.firm_score_contributions"
@@ -38,113 +54,35 @@ SLICE_ROWS = 500_000
 class ScoringRunConfig(dg.Config):
     """What the scoring run puts in force; every field can be set per run in the launchpad.
 
+    The defaults are ``scoring.defaults.DEFAULTS`` (their meaning is documented there).
     ``model="auto"`` fits the scorecard when the outcome history (marts.fct_distress_events)
     holds at least ``min_events`` distress firm-months in both the fitting and the calibration
     window, and otherwise uses expert weights (``ahp_matrix`` over the five dimensions, or
     equal). Grades follow the PD cut-offs when a PD exists, the score cut-offs otherwise.
     """
 
-    model: str = "auto"
-    min_events: int = 200
-    calibration_months: int = 6
-    test_months: int = 6
-    healthy_max_pd: float = 0.03
-    subhealthy_max_pd: float = 0.10
-    # Expert (cold-start) cut-offs on the overall score; v1's back-test gave 55 / 40.
-    healthy_min: float = 55.0
-    subhealthy_min: float = 40.0
+    model: str = DEFAULTS.model
+    min_events: int = DEFAULTS.min_events
+    calibration_months: int = DEFAULTS.calibration_months
+    test_months: int = DEFAULTS.test_months
+    healthy_max_pd: float = DEFAULTS.healthy_max_pd
+    subhealthy_max_pd: float = DEFAULTS.subhealthy_max_pd
+    healthy_min: float = DEFAULTS.healthy_min
+    subhealthy_min: float = DEFAULTS.subhealthy_min
     ahp_matrix: list[list[float]] | None = None
-    min_peer_group: int = 30
-    min_indicators: int = 4
-    min_dimensions: int = 3
-    base_points: float = 600.0
-    base_odds: float = 50.0
-    pdo: float = 20.0
-    # Fitting reads at most this many firms (all their months), sampled by a hash of the id.
-    max_training_firms: int = 200_000
-    # Per-indicator contributions of the latest N months (0 = every month, -1 = none): a
-    # firm's history of scores is kept in full, the long table only where it is read.
-    contribution_months: int = 12
-    # The fitted model is refitted at the end of every N-th calendar month (3: Mar, Jun, Sep,
-    # Dec) and scores the months up to the next refit; 1 refits for every month (slower).
-    refit_every_months: int = 3
+    min_peer_group: int = DEFAULTS.min_peer_group
+    min_indicators: int = DEFAULTS.min_indicators
+    min_dimensions: int = DEFAULTS.min_dimensions
+    base_points: float = DEFAULTS.base_points
+    base_odds: float = DEFAULTS.base_odds
+    pdo: float = DEFAULTS.pdo
+    max_training_firms: int = DEFAULTS.max_training_firms
+    contribution_months: int = DEFAULTS.contribution_months
+    refit_every_months: int = DEFAULTS.refit_every_months
 
-
-def specs_from_catalog(catalog: pl.DataFrame) -> list[IndicatorSpec]:
-    """Return one IndicatorSpec per row of the indicator catalog seed (the single source of
-    indicator directions, dimensions and labels)."""
-    return [
-        IndicatorSpec(
-            code=row["indicator_code"],
-            dimension=row["dimension"],
-            direction=int(row["direction"]),
-            transform=row["transform"],
-            label_zh=row["name_zh"],
-        )
-        for row in catalog.sort("indicator_code").iter_rows(named=True)
-    ]
-
-
-def scorecard_config(config: ScoringRunConfig, red_flags: tuple[tuple[str, str], ...]):
-    """Return the library configuration of a run (a small pure function, pinned by tests)."""
-    return ScorecardConfig(
-        kind=config.model,
-        min_peer_group=config.min_peer_group,
-        healthy_max_pd=config.healthy_max_pd,
-        subhealthy_max_pd=config.subhealthy_max_pd,
-        healthy_min=config.healthy_min,
-        subhealthy_min=config.subhealthy_min,
-        min_indicators=config.min_indicators,
-        min_dimensions=config.min_dimensions,
-        red_flags=red_flags,
-        ahp_matrix=tuple(tuple(row) for row in config.ahp_matrix) if config.ahp_matrix else None,
-        dimensions=DIMENSIONS,
-        points=PointsScale(config.base_points, config.base_odds, config.pdo),
-    )
-
-
-def training_shares(first_months: dict, months: list, max_firms: int) -> dict:
-    """Return {month: share of firms sampled for fitting as of that month}.
-
-    ``first_months`` maps a firm's first panel month to how many firms start then; the firms
-    known by M are those that started by M (no later firm counts).
-
-    >>> import datetime as d
-    >>> training_shares({d.date(2025, 1, 1): 300, d.date(2025, 2, 1): 100},
-    ...                 [d.date(2025, 1, 1), d.date(2025, 2, 1)], 200)
-    {datetime.date(2025, 1, 1): 0.6666666666666666, datetime.date(2025, 2, 1): 0.5}
-    """
-    shares = {}
-    for month in months:
-        firms = sum(n for first, n in first_months.items() if first <= month)
-        shares[month] = min(1.0, max_firms / max(firms, 1))
-    return shares
-
-
-def refit_month(month: dt.date, every: int) -> dt.date:
-    """Return the latest month <= ``month`` at whose end the model is refitted (the end of every
-    ``every``-th calendar month: 3 gives quarter ends).
-
-    >>> refit_month(dt.date(2026, 11, 1), 3), refit_month(dt.date(2026, 9, 1), 3)
-    (datetime.date(2026, 9, 1), datetime.date(2026, 9, 1))
-    """
-    index = month.year * 12 + month.month - 1
-    index = (index + 1) // max(every, 1) * max(every, 1) - 1
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def model_version(kind: str, refit: dt.date, month: dt.date) -> str:
-    """Return the version of the model that scored ``month``: the kind and the date its
-    outcome history ends (fitted models), or the month whose peers it ranks within (expert).
-
-    >>> model_version("fitted", dt.date(2026, 6, 1), dt.date(2026, 8, 1))
-    'fitted-20260630'
-    >>> model_version("expert", dt.date(2024, 9, 1), dt.date(2024, 11, 1))
-    'expert-202411'
-    """
-    if kind == "expert":
-        return f"expert-{month:%Y%m}"
-    return f"{kind}-{month_end(refit):%Y%m%d}"
+    def settings(self) -> ScoringDefaults:
+        """Return the run's settings as the scoring library takes them."""
+        return ScoringDefaults(**self.model_dump())
 
 
 def _sql_date(day: dt.date) -> str:
@@ -179,6 +117,7 @@ def firm_health_scores(
     context: dg.AssetExecutionContext, config: ScoringRunConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
+    settings = config.settings()
     first, last = window_months(context)
     with warehouse.connect(read_only=True) as con:
         catalog = con.sql("select * from reference.indicator_catalog").pl()
@@ -200,19 +139,19 @@ def firm_health_scores(
                 "first_month from marts.fct_firm_indicators group by 1) group by 1"
             ).fetchall()
         )
-        refits = {refit_month(m, config.refit_every_months) for m in months}
+        refits = {refit_month(m, settings.refit_every_months) for m in months}
         shares = training_shares(
-            first_months, sorted(set(months) | refits), config.max_training_firms
+            first_months, sorted(set(months) | refits), settings.max_training_firms
         )
         widest = max(shares.values(), default=1.0)
-        # hash() is stable for a given DuckDB version: the same firms are sampled every run,
-        # and a smaller share samples a subset of a larger one.
+        # hash() is stable for a given DuckDB version: the same firms are sampled every run.
+        bucket = f"hash(i.firm_id) % {SAMPLE_BUCKETS}"
         sample = (
             con.sql(
-                "select i.*, f.city_code, hash(i.firm_id) % 1000000 as _sample_hash "
+                f"select i.*, f.city_code, {bucket} as _sample_hash "
                 "from marts.fct_firm_indicators i left join marts.dim_firm f using (firm_id) "
                 f"where i.period_month <= {_sql_date(last)} "
-                f"and ({widest} >= 1 or hash(i.firm_id) % 1000000 < {int(widest * 1_000_000)})"
+                f"and ({widest} >= 1 or {bucket} < {sample_cutoff(widest)})"
             ).pl()
             if months
             else None
@@ -222,53 +161,14 @@ def firm_health_scores(
         context.log.info(f"no indicator rows for {first:%Y-%m}..{last:%Y-%m}: nothing to score")
         return dg.MaterializeResult(metadata={"rows": 0, "months": 0})
     specs = specs_from_catalog(catalog)
-    library_config = scorecard_config(config, red_flags)
-    if config.contribution_months == 0:
-        explained = set(panel_months)
-    elif config.contribution_months > 0:
-        explained = set(panel_months[-config.contribution_months :])
-    else:
-        explained = set()
-
-    def sampled(upto: dt.date, only: bool = False) -> pl.DataFrame:
-        """The training sample as of ``upto`` (its months up to it, or only it)."""
-        share = shares[upto]
-        rows = sample.filter(
-            (pl.col("period_month") == upto) if only else (pl.col("period_month") <= upto)
-        )
-        if share < 1:
-            rows = rows.filter(pl.col("_sample_hash") < int(share * 1_000_000))
-        return rows.drop("_sample_hash")
-
-    fitted: dict[dt.date, tuple] = {}
-
-    def fit_as_of(month: dt.date):
-        """The model in force for ``month``: fitted as of its refit month when outcome history
-        allows (one fit per refit month), else expert among ``month``'s peers."""
-        refit = refit_month(month, config.refit_every_months)
-        if refit in fitted:
-            return fitted[refit]
-        training = sampled(refit)
-        labelled = labelled_panel(training, events, as_of=month_end(refit))
-        choice = choose_and_fit(
-            labelled,
-            sampled(month, only=True),
-            specs,
-            library_config,
-            mode=config.model,
-            min_events=config.min_events,
-            calibration_months=config.calibration_months,
-            test_months=config.test_months,
-        )
-        outcome = (choice, labelled, training["firm_id"].n_unique(), refit)
-        if choice.production.kind != "expert":
-            fitted[refit] = outcome  # an expert model is month M's own: never reused
-        return outcome
+    models = MonthlyModels(
+        sample, shares, events, specs, scorecard_config(settings, red_flags), settings
+    )
+    explained = explained_months(panel_months, settings.contribution_months)
 
     rows = contribution_rows = 0
     fit_seconds = 0.0
-    psi_rows: list[dict] = []
-    previous: np.ndarray | None = None
+    stability = ScoreStability()
     latest_grades: dict[str, int] = {}
     kinds: dict[str, int] = {}
     in_range = f"period_month between {_sql_date(first)} and {_sql_date(last)}"
@@ -288,9 +188,9 @@ def firm_health_scores(
     ):
         for i, month in enumerate(months):
             fit_started = time.perf_counter()
-            choice, labelled, fitted_firms, refit = fit_as_of(month)
+            in_force = models.for_month(month)
             fit_seconds += time.perf_counter() - fit_started
-            model = choice.production
+            model, refit = in_force.choice.production, in_force.refit
             kinds[model.kind] = kinds.get(model.kind, 0) + 1
             panel = con.sql(
                 "select * from marts.fct_firm_indicators where period_month = $1", params=[month]
@@ -318,40 +218,23 @@ def firm_health_scores(
                     contribution_rows += parts.height
                 for grade, n in scores["grade"].value_counts().iter_rows():
                     latest_grades[grade] = latest_grades.get(grade, 0) + n
-            current = np.concatenate(month_scores) if month_scores else np.zeros(0)
-            if previous is not None:  # stability month over month, one month in memory
-                psi_rows += psi_month_over_month([months[i - 1], month], [previous, current])
-            previous = current
+            stability.add(month, np.concatenate(month_scores) if month_scores else np.zeros(0))
             context.log.info(
                 f"scored {i + 1}/{len(months)} months ({rows:,} firm-months); {month:%Y-%m}: "
                 f"{model.kind} model"
                 + (f" fitted as of {month_end(refit)}" if model.kind != "expert" else "")
-                + f" ({choice.reason}, as of {month_end(refit)})"
+                + f" ({in_force.choice.reason}, as of {month_end(refit)})"
             )
     seconds = time.perf_counter() - started
 
-    notes = [
-        f"Model in force for {months[-1]:%Y-%m}: {model.kind}; outcome history as of "
-        f"{month_end(refit)} on {fitted_firms:,} firms.",
-        "Each month is scored by a model that uses only what was known at its refit month's "
-        f"end (refitted every {config.refit_every_months} month(s)).",
-        "The equal-weight baseline is scoring v1 (peer percentiles, equal dimension weights).",
-    ]
-    report = build_report(
-        choice,
-        labelled,
+    report = run_report(
+        in_force,
+        months[-1],
         specs,
-        ScoringConfig(
-            healthy_min=config.healthy_min,
-            subhealthy_min=config.subhealthy_min,
-            min_peer_group=config.min_peer_group,
-            min_indicators=config.min_indicators,
-            min_dimensions=config.min_dimensions,
-            red_flags=red_flags,
-        ),
-        psi_rows=psi_rows,
+        settings,
+        red_flags,
+        psi_rows=stability.rows,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        notes=notes,
     )
     reports = output_dir() / "reports"
     reports.mkdir(parents=True, exist_ok=True)
@@ -367,7 +250,7 @@ def firm_health_scores(
             "months": len(months),
             "contribution_rows": contribution_rows,
             "model_kind": model.kind,
-            "model_reason": choice.reason,
+            "model_reason": in_force.choice.reason,
             "models_by_kind": ", ".join(f"{k}: {n} months" for k, n in sorted(kinds.items())),
             "latest_month": str(months[-1]),
             "fit_seconds": round(fit_seconds, 2),

@@ -10,7 +10,8 @@ import pyarrow as pa
 
 from scoring.config import GRADE_LABELS_ZH
 from scoring.explain import INSUFFICIENT_CODE, ragged_lists, top_k
-from scoring.scorecard import Evaluation, Scorecard
+from scoring.scorecard.evaluate import evaluate
+from scoring.scorecard.types import Evaluation, ScorecardBase
 
 # Per indicator: 101 percent texts, then "missing", then "has a record".
 _BLOCK = 103
@@ -28,7 +29,7 @@ def _keep(frame: pl.DataFrame, keep: Sequence[str] | None) -> list[str]:
     return list(keep)
 
 
-def _reason_texts(model: Scorecard) -> list[str]:
+def _reason_texts(model: ScorecardBase) -> list[str]:
     texts = []
     for m in model.active:
         group = "同组" if m.basis == "peer" and len(model.reference.levels) > 1 else "全体"
@@ -38,7 +39,7 @@ def _reason_texts(model: Scorecard) -> list[str]:
     return texts
 
 
-def _strength_texts(model: Scorecard) -> list[str]:
+def _strength_texts(model: ScorecardBase) -> list[str]:
     texts = []
     for m in model.active:
         group = "同组" if m.basis == "peer" and len(model.reference.levels) > 1 else "全体"
@@ -53,7 +54,7 @@ def _bucket(percent: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(np.nan_to_num(percent) + 0.5), 1, 100).astype(np.int64)
 
 
-def reason_lists(model: Scorecard, ev: Evaluation) -> dict[str, pl.Series]:
+def reason_lists(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     """Return ``reasons``, ``reason_codes`` and ``strengths`` for every evaluated row.
 
     Reasons: every red flag, then up to ``max_reasons`` indicators that earn less than an
@@ -95,9 +96,10 @@ def reason_lists(model: Scorecard, ev: Evaluation) -> dict[str, pl.Series]:
 
     texts = [label for _, label in config.red_flags] + _reason_texts(model)
     n_notes_i, n_notes_d = k + 1, len(model.dimensions) + 1
+    need_indicators, need_dimensions = model.required()
     texts += [
-        f"数据不足：可用指标{i}项（至少需{config.min_indicators}项），"
-        f"覆盖维度{d}个（至少需{config.min_dimensions}个）"
+        f"数据不足：可用指标{i}项（至少需{need_indicators}项），"
+        f"覆盖维度{d}个（至少需{need_dimensions}个）"
         for i in range(n_notes_i)
         for d in range(n_notes_d)
     ]
@@ -129,7 +131,7 @@ def reason_lists(model: Scorecard, ev: Evaluation) -> dict[str, pl.Series]:
     }
 
 
-def lift_plan(model: Scorecard, ev: Evaluation) -> dict[str, pl.Series]:
+def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     """Return what would lift each row to the next grade.
 
     For rows graded 亚健康 or 不健康 with an overall score: the gap to the next grade's
@@ -289,7 +291,7 @@ def lift_plan(model: Scorecard, ev: Evaluation) -> dict[str, pl.Series]:
     }
 
 
-def _moves(model: Scorecard, ev: Evaluation, gap: np.ndarray):
+def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
     """Yield ``(indicator, target_health, gain, effort)`` candidate moves (arrays over rows).
 
     ``effort`` is the share of peers a firm must overtake (0.5 for reporting a missing value
@@ -340,10 +342,12 @@ def _moves(model: Scorecard, ev: Evaluation, gap: np.ndarray):
             )
 
 
-def score_frame(model: Scorecard, frame: pl.DataFrame, keep: Sequence[str] | None) -> pl.DataFrame:
+def score_frame(
+    model: ScorecardBase, frame: pl.DataFrame, keep: Sequence[str] | None
+) -> pl.DataFrame:
     """Return ``Scorecard.score`` output (see there)."""
     keep = _keep(frame, keep)
-    ev = model.evaluate(frame)
+    ev = evaluate(model, frame)
     grade = pl.Series("grade_code", ev.grade_code, dtype=pl.String)
     flags = ragged_lists(
         np.broadcast_to(np.arange(ev.flags.shape[1]), ev.flags.shape),
@@ -384,11 +388,11 @@ def _categories(
 
 
 def explain_frame(
-    model: Scorecard, frame: pl.DataFrame, keep: Sequence[str] | None
+    model: ScorecardBase, frame: pl.DataFrame, keep: Sequence[str] | None
 ) -> pl.DataFrame:
     """Return ``Scorecard.explain`` output (see there)."""
     keep = _keep(frame, keep)
-    ev = model.evaluate(frame)
+    ev = evaluate(model, frame)
     active = model.active
     n, k = ev.contribution.shape
     rows = np.repeat(np.arange(n), k)

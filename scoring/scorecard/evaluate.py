@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 from scipy.special import expit
 
-from scoring.scorecard import Evaluation, Scorecard, _check_columns
+from scoring.scorecard.types import Evaluation, ScorecardBase, check_columns
 
 
 def red_flag_matrix(frame: pl.DataFrame, flags: tuple[tuple[str, str], ...]) -> np.ndarray:
@@ -27,11 +27,11 @@ def red_flag_matrix(frame: pl.DataFrame, flags: tuple[tuple[str, str], ...]) -> 
     return out
 
 
-def evaluate(model: Scorecard, frame: pl.DataFrame) -> Evaluation:
+def evaluate(model: ScorecardBase, frame: pl.DataFrame) -> Evaluation:
     """Return the ``Evaluation`` of ``frame`` under ``model`` (see ``Scorecard.evaluate``)."""
     active = model.active
     codes = [m.code for m in active]
-    _check_columns(frame, codes, "frame")
+    check_columns(frame, codes, "frame")
     n, k = frame.height, len(active)
     position = {c: i for i, c in enumerate(model.reference.columns)}
     columns = [position[c] for c in codes]
@@ -73,10 +73,9 @@ def evaluate(model: Scorecard, frame: pl.DataFrame) -> Evaluation:
     n_indicators = present.sum(axis=1)
     n_dimensions = dim_present.sum(axis=1)
     config = model.config
+    need_indicators, need_dimensions = model.required()
     sufficient = (
-        (n_indicators >= config.min_indicators)
-        & (n_dimensions >= config.min_dimensions)
-        & (n_indicators > 0)
+        (n_indicators >= need_indicators) & (n_dimensions >= need_dimensions) & (n_indicators > 0)
     )
     # Clipping only removes floating-point dust (1e-13) at the ends of the 0-100 scale.
     overall = np.where(sufficient, np.clip(contribution.sum(axis=1), 0.0, 100.0), np.nan)
@@ -127,7 +126,7 @@ def evaluate(model: Scorecard, frame: pl.DataFrame) -> Evaluation:
     )
 
 
-def _fitted(model: Scorecard, health: np.ndarray, present: np.ndarray, dim_of: np.ndarray):
+def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_of: np.ndarray):
     """Points of a fitted scorecard: WOE of the bin, scaled so the best firm scores 100.
 
     Dimension scores are the sub-scorecards (``beta * WOE``, scaled to 0-100); a dimension
@@ -172,7 +171,7 @@ def _fitted(model: Scorecard, health: np.ndarray, present: np.ndarray, dim_of: n
 
 
 def _expert(
-    model: Scorecard,
+    model: ScorecardBase,
     frame: pl.DataFrame,
     values: np.ndarray,
     health: np.ndarray,

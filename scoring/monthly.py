@@ -1,0 +1,280 @@
+"""A monthly scoring run without look-ahead: the refit calendar, the training sample, the
+model in force for each month, score stability month over month and the run's report.
+
+The fitted model is refitted at the end of every ``refit_every_months``-th calendar month and
+the scores of month M come from the model fitted as of the latest refit month Q <= M
+(``scoring.training.labelled_panel(as_of=end of Q)``: indicator rows up to Q, distress events
+up to Q). Where no outcome history exists yet at Q, the expert (cold-start) model ranks month
+M's firms among their peers of month M. Fitting reads a sample of firms chosen by a hash of
+their id (``sample_cutoff``), so the same firms are sampled every run and a smaller share
+samples a subset of a larger one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from scoring.config import DIMENSIONS, IndicatorSpec, ScoringConfig
+from scoring.defaults import ScoringDefaults
+from scoring.scorecard import PointsScale, ScorecardConfig
+from scoring.training import ModelChoice, choose_and_fit, labelled_panel, month_end
+from scoring.validation import build_report, psi_month_over_month
+
+#: Firms are sampled by ``hash(firm_id) % SAMPLE_BUCKETS`` below ``sample_cutoff(share)``.
+SAMPLE_BUCKETS = 1_000_000
+SAMPLE_HASH = "_sample_hash"
+
+
+def scorecard_config(
+    settings: ScoringDefaults, red_flags: tuple[tuple[str, str], ...]
+) -> ScorecardConfig:
+    """Return the scorecard configuration of a run.
+
+    Examples
+    --------
+    >>> from scoring.defaults import DEFAULTS
+    >>> scorecard_config(DEFAULTS, ()).healthy_min, scorecard_config(DEFAULTS, ()).dimensions[0]
+    (55.0, 'operations')
+    """
+    return ScorecardConfig(
+        kind=settings.model,
+        min_peer_group=settings.min_peer_group,
+        healthy_max_pd=settings.healthy_max_pd,
+        subhealthy_max_pd=settings.subhealthy_max_pd,
+        healthy_min=settings.healthy_min,
+        subhealthy_min=settings.subhealthy_min,
+        min_indicators=settings.min_indicators,
+        min_dimensions=settings.min_dimensions,
+        absence_max_points=settings.absence_max_points,
+        red_flags=red_flags,
+        ahp_matrix=tuple(tuple(row) for row in settings.ahp_matrix)
+        if settings.ahp_matrix
+        else None,
+        dimensions=DIMENSIONS,
+        points=PointsScale(settings.base_points, settings.base_odds, settings.pdo),
+    )
+
+
+def baseline_config(
+    settings: ScoringDefaults, red_flags: tuple[tuple[str, str], ...]
+) -> ScoringConfig:
+    """Return the configuration of the v1 baseline (``score_panel``) the report compares with.
+
+    Examples
+    --------
+    >>> from scoring.defaults import DEFAULTS
+    >>> baseline_config(DEFAULTS, ()).min_indicators
+    4
+    """
+    return ScoringConfig(
+        healthy_min=settings.healthy_min,
+        subhealthy_min=settings.subhealthy_min,
+        min_peer_group=settings.min_peer_group,
+        min_indicators=settings.min_indicators,
+        min_dimensions=settings.min_dimensions,
+        absence_max_points=settings.absence_max_points,
+        red_flags=red_flags,
+    )
+
+
+def training_shares(first_months: dict, months: Iterable, max_firms: int) -> dict:
+    """Return {month: share of firms sampled for fitting as of that month}.
+
+    ``first_months`` maps a firm's first panel month to how many firms start then; the firms
+    known by M are those that started by M (no later firm counts).
+
+    >>> import datetime as d
+    >>> training_shares({d.date(2025, 1, 1): 300, d.date(2025, 2, 1): 100},
+    ...                 [d.date(2025, 1, 1), d.date(2025, 2, 1)], 200)
+    {datetime.date(2025, 1, 1): 0.6666666666666666, datetime.date(2025, 2, 1): 0.5}
+    """
+    shares = {}
+    for month in months:
+        firms = sum(n for first, n in first_months.items() if first <= month)
+        shares[month] = min(1.0, max_firms / max(firms, 1))
+    return shares
+
+
+def sample_cutoff(share: float) -> int:
+    """Return the hash bucket below which a firm is in a sample of ``share`` of the firms.
+
+    >>> sample_cutoff(0.25), sample_cutoff(1.0)
+    (250000, 1000000)
+    """
+    return int(share * SAMPLE_BUCKETS)
+
+
+def refit_month(month: dt.date, every: int) -> dt.date:
+    """Return the latest month <= ``month`` at whose end the model is refitted (the end of every
+    ``every``-th calendar month: 3 gives quarter ends).
+
+    >>> refit_month(dt.date(2026, 11, 1), 3), refit_month(dt.date(2026, 9, 1), 3)
+    (datetime.date(2026, 9, 1), datetime.date(2026, 9, 1))
+    """
+    index = month.year * 12 + month.month - 1
+    index = (index + 1) // max(every, 1) * max(every, 1) - 1
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def model_version(kind: str, refit: dt.date, month: dt.date) -> str:
+    """Return the version of the model that scored ``month``: the kind and the date its
+    outcome history ends (fitted models), or the month whose peers it ranks within (expert).
+
+    >>> model_version("fitted", dt.date(2026, 6, 1), dt.date(2026, 8, 1))
+    'fitted-20260630'
+    >>> model_version("expert", dt.date(2024, 9, 1), dt.date(2024, 11, 1))
+    'expert-202411'
+    """
+    if kind == "expert":
+        return f"expert-{month:%Y%m}"
+    return f"{kind}-{month_end(refit):%Y%m%d}"
+
+
+def explained_months(panel_months: Sequence[dt.date], contribution_months: int) -> set:
+    """Return the months whose per-indicator contributions are kept: the latest
+    ``contribution_months`` of the panel (0 = every month, -1 = none).
+
+    >>> sorted(explained_months([1, 2, 3], 2)), sorted(explained_months([1, 2, 3], 0))
+    ([2, 3], [1, 2, 3])
+    >>> explained_months([1, 2, 3], -1)
+    set()
+    """
+    if contribution_months == 0:
+        return set(panel_months)
+    if contribution_months > 0:
+        return set(panel_months[-contribution_months:])
+    return set()
+
+
+@dataclass(frozen=True)
+class ModelInForce:
+    """The model that scores a month, with what it was fitted on."""
+
+    choice: ModelChoice
+    labelled: pl.DataFrame  # the labelled training panel as of the refit month
+    fitted_firms: int
+    refit: dt.date  # the refit month whose end bounds what the model knew
+
+
+class MonthlyModels:
+    """The models in force month by month: one fit per refit month (reused by every month up
+    to the next), or, without outcome history, an expert model of the month's own peers.
+
+    Parameters
+    ----------
+    sample : polars.DataFrame
+        Indicator rows of the widest training sample, with the firm's hash bucket in
+        ``_sample_hash`` (``hash(firm_id) % SAMPLE_BUCKETS``).
+    shares : dict
+        Share of firms sampled as of each month (``training_shares``).
+    events : polars.DataFrame
+        ``firm_id``, ``event_date`` of the distress events.
+    specs : sequence of IndicatorSpec
+    config : ScorecardConfig
+    settings : ScoringDefaults
+        The run's model choice, windows and refit calendar.
+    """
+
+    def __init__(
+        self,
+        sample: pl.DataFrame,
+        shares: dict,
+        events: pl.DataFrame,
+        specs: Sequence[IndicatorSpec],
+        config: ScorecardConfig,
+        settings: ScoringDefaults,
+    ) -> None:
+        self.sample, self.shares, self.events = sample, shares, events
+        self.specs, self.config, self.settings = specs, config, settings
+        self._fitted: dict[dt.date, ModelInForce] = {}
+
+    def training(self, upto: dt.date, only: bool = False) -> pl.DataFrame:
+        """Return the training sample as of ``upto`` (its months up to it, or only it)."""
+        month = pl.col("period_month")
+        rows = self.sample.filter((month == upto) if only else (month <= upto))
+        share = self.shares[upto]
+        if share < 1:
+            rows = rows.filter(pl.col(SAMPLE_HASH) < sample_cutoff(share))
+        return rows.drop(SAMPLE_HASH)
+
+    def for_month(self, month: dt.date) -> ModelInForce:
+        """Return the model in force for ``month``: fitted as of its refit month when the
+        outcome history allows (one fit per refit month), else expert among ``month``'s peers."""
+        refit = refit_month(month, self.settings.refit_every_months)
+        if refit in self._fitted:
+            return self._fitted[refit]
+        training = self.training(refit)
+        labelled = labelled_panel(training, self.events, as_of=month_end(refit))
+        choice = choose_and_fit(
+            labelled,
+            self.training(month, only=True),
+            self.specs,
+            self.config,
+            mode=self.settings.model,
+            min_events=self.settings.min_events,
+            calibration_months=self.settings.calibration_months,
+            test_months=self.settings.test_months,
+        )
+        in_force = ModelInForce(choice, labelled, training["firm_id"].n_unique(), refit)
+        if choice.production.kind != "expert":
+            self._fitted[refit] = in_force  # an expert model is month M's own: never reused
+        return in_force
+
+
+class ScoreStability:
+    """PSI of each month's overall scores against the month before, one month in memory.
+
+    Examples
+    --------
+    >>> stability = ScoreStability()
+    >>> stability.add("2024-01", np.arange(100.0))
+    >>> stability.add("2024-02", np.arange(100.0))
+    >>> stability.rows
+    [{'month': '2024-02', 'previous': '2024-01', 'psi': 0.0}]
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self._previous: tuple[object, np.ndarray] | None = None
+
+    def add(self, month: object, scores: np.ndarray) -> None:
+        """Take the overall scores of the next month (nulls dropped)."""
+        if self._previous is not None:
+            previous_month, previous = self._previous
+            self.rows += psi_month_over_month([previous_month, month], [previous, scores])
+        self._previous = (month, scores)
+
+
+def run_report(
+    latest: ModelInForce,
+    latest_month: dt.date,
+    specs: Sequence[IndicatorSpec],
+    settings: ScoringDefaults,
+    red_flags: tuple[tuple[str, str], ...],
+    psi_rows: Sequence[dict],
+    generated: str,
+) -> dict[str, object]:
+    """Return the validation report of a run (JSON-ready; ``scoring.validation.render_markdown``
+    formats it), for the model in force in the run's latest month."""
+    model = latest.choice.production
+    notes = [
+        f"Model in force for {latest_month:%Y-%m}: {model.kind}; outcome history as of "
+        f"{month_end(latest.refit)} on {latest.fitted_firms:,} firms.",
+        "Each month is scored by a model that uses only what was known at its refit month's "
+        f"end (refitted every {settings.refit_every_months} month(s)).",
+        "The equal-weight baseline is scoring v1 (peer percentiles, equal dimension weights).",
+    ]
+    return build_report(
+        latest.choice,
+        latest.labelled,
+        specs,
+        baseline_config(settings, red_flags),
+        psi_rows=psi_rows,
+        generated=generated,
+        notes=notes,
+    )

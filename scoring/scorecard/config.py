@@ -1,0 +1,182 @@
+"""How a scorecard is configured: the bank points scale and ``ScorecardConfig``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logit
+
+from scoring.defaults import DEFAULTS
+
+KINDS = ("fitted", "expert")
+
+
+@dataclass(frozen=True)
+class PointsScale:
+    """Bank points: ``points = offset - factor * ln(odds)``, odds = PD / (1 - PD).
+
+    ``base_points`` are given at good:bad odds of ``base_odds`` to 1, and every ``pdo`` points
+    the odds of distress halve.
+
+    Examples
+    --------
+    >>> scale = PointsScale(base_points=600, base_odds=50, pdo=20)
+    >>> round(float(scale.points(1 / 51)), 6), round(float(scale.points(2 / 52)), 6)
+    (600.0, 580.0)
+    """
+
+    base_points: float = DEFAULTS.base_points
+    base_odds: float = DEFAULTS.base_odds
+    pdo: float = DEFAULTS.pdo
+
+    def __post_init__(self) -> None:
+        if not (self.pdo > 0 and self.base_odds > 0 and math.isfinite(self.base_points)):
+            raise ValueError(f"points scale needs pdo > 0 and base_odds > 0, got {self}")
+
+    @property
+    def factor(self) -> float:
+        """Points per unit of ln(odds): ``pdo / ln 2``."""
+        return self.pdo / math.log(2.0)
+
+    @property
+    def offset(self) -> float:
+        """Points at odds 1 (PD 50%): ``base_points - factor * ln(base_odds)``."""
+        return self.base_points - self.factor * math.log(self.base_odds)
+
+    def points(self, pd: np.ndarray | float) -> np.ndarray | float:
+        """Return the points of a probability of distress."""
+        return self.offset - self.factor * logit(pd)
+
+
+@dataclass(frozen=True)
+class ScorecardConfig:
+    """Everything ``fit_scorecard`` and ``Scorecard.score`` can be told; validated on creation.
+
+    Defaults from ``scoring.defaults.DEFAULTS`` (what the pipeline runs with).
+
+    Parameters
+    ----------
+    kind : str
+        ``"auto"`` fits when an outcome is given and uses expert weights otherwise;
+        ``"fitted"`` or ``"expert"`` force one.
+    min_peer_group : int
+        Fewest reference values a peer group needs (else the next, broader level is used).
+    knots : int
+        Points stored per peer distribution.
+    basis : str
+        ``"auto"`` ranks each indicator among peers or among everyone, whichever has the
+        higher information value on the training rows; ``"peer"`` or ``"all"`` force one.
+    fine_bins, min_bin_share, min_missing_rows, woe_prior : int, float, int, float
+        Binning: starting quantile bins, smallest final bin (share of non-missing rows),
+        fewest missing rows for an own missing-bin WOE, smoothing pseudo-rows.
+    min_iv : float
+        Indicators with a lower information value are dropped (0.02: "not predictive").
+    max_p_value : float
+        Indicators whose bins do not separate events from non-events at this significance
+        (likelihood-ratio test over the bins) are dropped too: on small samples an IV above
+        ``min_iv`` can be noise.
+    l2 : float
+        Ridge penalty of the per-dimension logistic regressions (the stacking regression,
+        which sets the calibration, is not penalised).
+    stacking : str
+        ``"calibration"``: the dimension sub-scores are stacked by a logistic regression on
+        the later (calibration) window, which also calibrates the PD. ``"out_of_fold"``:
+        stacked on out-of-fold training sub-scores, then Platt-scaled on the later window.
+    stack_folds : int
+        Folds for ``stacking="out_of_fold"``.
+    calibration_share : float
+        Share of the training periods (latest first) held out for calibration when no
+        calibration frame is given.
+    points : PointsScale
+        Bank points scale.
+    healthy_min, subhealthy_min : float
+        Overall-score cut-offs of 健康 and 亚健康 (used when the model has no PD).
+    healthy_max_pd, subhealthy_max_pd : float
+        PD cut-offs of 健康 (PD below) and 亚健康 (PD below); used when the model has a PD.
+    min_indicators, min_dimensions : int
+        Fewer available indicators or dimensions give 数据不足 and no overall score; a model
+        with fewer indicators (dimensions) than this needs every one of them.
+    red_flags : tuple of (column, label)
+        Boolean columns that force 不健康.
+    dimension_weights : mapping, optional
+        Expert weight per dimension (missing dimensions get 0); default equal.
+    ahp_matrix : sequence of sequence of float, optional
+        Pairwise comparisons of the dimensions (in ``dimensions`` order) for expert weights;
+        refused when the consistency ratio is 0.1 or more.
+    dimensions : tuple of str, optional
+        Order of the dimensions (default: first appearance among the indicators).
+    absence_max_points : float
+        Expert points of the mildest positive value of an adverse-event count.
+    max_reasons, max_strengths, max_lift_actions : int
+        Lengths of the explanation lists.
+    seed : int
+        Seed of the fold assignment.
+
+    Examples
+    --------
+    >>> ScorecardConfig(healthy_max_pd=0.02).subhealthy_max_pd
+    0.1
+    """
+
+    kind: str = "auto"
+    min_peer_group: int = DEFAULTS.min_peer_group
+    knots: int = 51
+    basis: str = "auto"
+    fine_bins: int = 40
+    min_bin_share: float = 0.02
+    min_missing_rows: int = 30
+    woe_prior: float = 10.0
+    min_iv: float = 0.02
+    max_p_value: float = 0.001
+    l2: float = 1e-2
+    stacking: str = "calibration"
+    stack_folds: int = 5
+    calibration_share: float = 0.25
+    points: PointsScale = field(default_factory=PointsScale)
+    healthy_min: float = DEFAULTS.healthy_min
+    subhealthy_min: float = DEFAULTS.subhealthy_min
+    healthy_max_pd: float = DEFAULTS.healthy_max_pd
+    subhealthy_max_pd: float = DEFAULTS.subhealthy_max_pd
+    min_indicators: int = DEFAULTS.min_indicators
+    min_dimensions: int = DEFAULTS.min_dimensions
+    red_flags: tuple[tuple[str, str], ...] = ()
+    dimension_weights: Mapping[str, float] | None = None
+    ahp_matrix: tuple[tuple[float, ...], ...] | None = None
+    dimensions: tuple[str, ...] | None = None
+    absence_max_points: float = DEFAULTS.absence_max_points
+    max_reasons: int = 3
+    max_strengths: int = 2
+    max_lift_actions: int = 3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("auto", *KINDS):
+            raise ValueError(f"kind must be auto, fitted or expert, got {self.kind!r}")
+        if self.stacking not in ("calibration", "out_of_fold"):
+            raise ValueError(f"stacking must be calibration or out_of_fold, got {self.stacking!r}")
+        if self.basis not in ("auto", "peer", "all"):
+            raise ValueError(f"basis must be auto, peer or all, got {self.basis!r}")
+        if not 0.0 <= self.subhealthy_min <= self.healthy_min <= 100.0:
+            raise ValueError(
+                "grade cut-offs out of order: need 0 <= subhealthy_min <= healthy_min <= 100, "
+                f"got {self.subhealthy_min}, {self.healthy_min}"
+            )
+        if not 0.0 < self.healthy_max_pd <= self.subhealthy_max_pd < 1.0:
+            raise ValueError(
+                "PD cut-offs out of order: need 0 < healthy_max_pd <= subhealthy_max_pd < 1, "
+                f"got {self.healthy_max_pd}, {self.subhealthy_max_pd}"
+            )
+        if not 0.0 < self.calibration_share < 1.0:
+            raise ValueError(f"calibration_share must be in (0, 1), got {self.calibration_share}")
+        if self.stack_folds < 2:
+            raise ValueError(f"stack_folds must be at least 2, got {self.stack_folds}")
+        if self.min_indicators < 0 or self.min_dimensions < 0:
+            raise ValueError("min_indicators and min_dimensions must be >= 0")
+        if self.l2 < 0 or self.min_iv < 0 or not 0 <= self.min_bin_share < 0.5:
+            raise ValueError("l2 and min_iv must be >= 0 and min_bin_share in [0, 0.5)")
+        columns = [c for c, _ in self.red_flags]
+        if len(set(columns)) != len(columns):
+            raise ValueError(f"red_flags name a column twice: {columns}")
