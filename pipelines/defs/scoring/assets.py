@@ -151,12 +151,17 @@ def firm_health_scores(
                 f"select i.*, f.city_code, {bucket} as _sample_hash "
                 "from marts.fct_firm_indicators i left join marts.dim_firm f using (firm_id) "
                 f"where i.period_month <= {_sql_date(last)} "
-                f"and ({widest} >= 1 or {bucket} < {sample_cutoff(widest)})"
+                f"and ({widest} >= 1 or {bucket} < {sample_cutoff(widest)}) "
+                # a fixed row order: DuckDB's parallel join returns rows in any order, and the
+                # fits' float sums (and ties between reasons) follow the row order
+                "order by i.firm_id, i.period_month"
             ).pl()
             if months
             else None
         )
-        events = con.sql("select firm_id, event_date from marts.fct_distress_events").pl()
+        events = con.sql(
+            "select firm_id, event_date from marts.fct_distress_events order by all"
+        ).pl()
     if not months:
         context.log.info(f"no indicator rows for {first:%Y-%m}..{last:%Y-%m}: nothing to score")
         return dg.MaterializeResult(metadata={"rows": 0, "months": 0})
