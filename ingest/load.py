@@ -133,6 +133,10 @@ def ingest_feed(
     feed = contract.feed_id
     result = FeedResult(feed)
     current, in_effect = current_state(con, feed)
+    # what a file is a version of follows from its name (log entries migrated from the file log
+    # of before versions were kept carry only the period)
+    for f, c in [*current.items(), *in_effect.items()]:
+        c.slot = contract.slot(Path(f).name) or c.slot
     released = released_files(con, feed)
     files = discover(landing_root, contract)
     by_slot: dict[str, dict[str, list[LandingFile]]] = {}

@@ -654,3 +654,34 @@ def test_every_reason_and_status_is_explained_for_people():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "bad_input.md").read_text()
     missing = [c for c in [*ROW_REASONS, *FILE_REASONS, *FILE_STATUSES] if f"`{c}`" not in doc]
     assert not missing, f"docs/bad_input.md does not explain {missing}"
+
+
+def test_a_warehouse_with_the_old_file_log_keeps_its_history_and_versions(tmp_path):
+    """A warehouse built before the log was append-only: its file log becomes the first entries
+    of raw.ingest_log, and a later correction still replaces the migrated version."""
+    landing = tmp_path / "landing"
+    tax_file(landing, GOOD_TAX)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        ingest_feed(con, TAX_DECLARATION, landing)
+        # turn the log back into the old shape: one row per file, keyed (feed_id, file)
+        con.execute(
+            """create table raw.old_files as select feed_id, file, period, delivery, sha256,
+                   status, received, accepted, quarantined, message, logged_at as loaded_at
+               from raw.ingest_files"""
+        )
+        con.execute("drop view raw.ingest_files")
+        con.execute("drop table raw.ingest_log")
+        con.execute("alter table raw.old_files rename to ingest_files")
+        tax_file(landing, GOOD_TAX[:2], delivery="202404")
+        result, error = run(con, landing)
+        assert error is None
+        assert {f.file: f.status for f in result.files if f.logged} == {
+            "tax/202403/declaration_202403.csv": "replaced",
+            "tax/202404/declaration_202403.csv": "loaded",
+        }
+        assert con.execute("select count(*) from raw.tax_declaration").fetchone()[0] == 2
+        history = con.execute(
+            "select status from raw.ingest_log where file = ? order by log_id",
+            ["tax/202403/declaration_202403.csv"],
+        ).fetchall()
+        assert history == [("loaded",), ("replaced",)]
