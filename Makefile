@@ -30,9 +30,15 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+## ruff (lint + format) on Python and the docs' Python blocks, sqlfluff on the dbt models. sqlfluff's
+## dbt templater compiles the project: into an in-memory DuckDB and its own target folder, so it
+## never opens the warehouse nor races a running dbt.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	EH_DUCKDB_PATH=:memory: DBT_TARGET_PATH=$(CURDIR)/dbt_project/target/sqlfluff \
+		DBT_LOG_PATH=$(CURDIR)/dbt_project/logs/sqlfluff \
+		$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 ## The Dagster UI on the same assets (http://127.0.0.1:3000).
 dev: setup

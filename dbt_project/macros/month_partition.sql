@@ -11,7 +11,9 @@
   equals a full rebuild for every incremental model.
 
   Use in a panel model:
-    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+    {{ config(
+        materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    ) }}
     ...
     select * from final where {{ in_month_partition('period_month') }}
 #}

@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'], on_schema_change='sync_all_columns') }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'],
+    on_schema_change='sync_all_columns'
+) }}
 
 -- What each agency is sent in a month: one row per agency and firm with an alert that is new,
 -- escalated or resolved this month (an ongoing alert is not sent again), with every field an

@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'], on_schema_change='sync_all_columns') }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'],
+    on_schema_change='sync_all_columns'
+) }}
 
 -- 企业风险诉求预警清单: each month's listed firms (the riskiest live firms of every county within
 -- the budget, and every firm with a new severe red flag), ranked, with the rules that fired and

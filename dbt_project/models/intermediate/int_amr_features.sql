@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 市场监管 features per firm-month, as the department's records stood at the month end:
 -- registered capital of the registry record in force, the extended annual report filed by
@@ -140,7 +142,8 @@ final as (
         {{ relative_gap('r.export_cny', 'r.customs_export_cny') }} as report_export_gap,
         {{ relative_gap('r.contributions_paid_cny', 'r.hrss_contributions_paid_cny') }} as report_contribution_gap,
         {{ since_feed_start('penalty_counts.admin_penalties_12m', 'feeds.penalties_from') }} as admin_penalties_12m,
-        {{ since_feed_start('penalty_counts.penalties_in_publicity', 'feeds.penalties_from') }} as penalties_in_publicity,
+        {{ since_feed_start('penalty_counts.penalties_in_publicity', 'feeds.penalties_from') }}
+            as penalties_in_publicity,
         {{ since_feed_start('penalty_counts.severe_penalties_36m', 'feeds.penalties_from') }} as severe_penalties_36m,
         {{ since_feed_start('listing_counts.is_abnormal_listed', 'feeds.listings_from') }} as is_abnormal_listed,
         {{ since_feed_start('listing_counts.abnormal_listings_36m', 'feeds.listings_from') }} as abnormal_listings_36m

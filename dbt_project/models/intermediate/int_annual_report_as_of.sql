@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- For each firm-month, the latest annual report filed by the month's end (point in time), with
 -- the previous year's employees for growth and tax-declared sales of the report year for the gap.

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- Enforcement cases open and dishonest-debtor listings in force at each month's end. A case
 -- closed or a listing removed (credit repair) later still counts in the months before.

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 法院 history features per firm-month (open cases and the current dishonest-debtor listing are
 -- in int_court_credit_as_of): enforcement cases filed in the last 12 months and dishonest-debtor

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 金融办 credit features per firm-month. A firm with no row in a month the feed covers had no
 -- loans outstanding, nothing overdue and no guarantees recorded that month.

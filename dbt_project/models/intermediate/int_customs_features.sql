@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 海关 features per firm-month. A firm with no customs row in a month the feed covers traded
 -- nothing that month (zero, not missing); growth needs a full year before the window.

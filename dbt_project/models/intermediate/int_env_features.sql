@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 生态环境 features per firm-month: environmental penalties decided by the month end, those not
 -- rectified by then, and fines of the last 36 months (for the ratio to sales in fct_firm_indicators).

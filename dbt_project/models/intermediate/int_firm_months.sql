@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- One row per firm and month while the firm exists (founded, not yet deregistered), with its
 -- registry state as it stood at the month's end: later records never leak into earlier months.

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 人社 features per firm-month: insured headcount and contributions (monthly; a missing month
 -- reads the latest of the last three) and wage-dispute cases open or filed by the month end.

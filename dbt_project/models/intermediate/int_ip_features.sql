@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 知识产权 features per firm-month: patents and trademarks in force at the month end (granted
 -- by then, not lapsed by then), applications and lapses of the last 12 months.

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 电力 features per firm-month from the monthly kWh (summed over the firm's meter accounts).
 -- The panel has one row per month while the firm exists, so a ROWS frame is a frame of months;

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 科技 features per firm-month: certifications in force at the month end (issued by then, not
 -- expired, not revoked by then), revocations of the last 36 months and certificates that expired

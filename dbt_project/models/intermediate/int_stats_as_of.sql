@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- Latest above-scale monthly report as of each month (January has no report: February's
 -- 1-2月 report arrives for it, so January reads December's year-to-date figures).

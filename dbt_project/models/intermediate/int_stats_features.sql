@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 统计 features per firm-month from the above-scale monthly report (year-to-date values). As in
 -- int_stats_as_of, a month reads its own report or the month before's (January has none), and

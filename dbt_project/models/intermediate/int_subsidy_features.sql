@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 财政·经信 features per firm-month: subsidies paid by the month end (programmes of the last
 -- 36 months, amount of the last 12 months for the ratios to sales and tax in fct_firm_indicators).

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- 税务 features per firm-month beyond int_tax_monthly_features: 12-month windows of declared
 -- sales, VAT and income tax, arrears months, late declarations (counted in the month they were

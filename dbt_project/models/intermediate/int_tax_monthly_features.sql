@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- Tax-declaration windows per firm-month. The panel has one row per month while the firm exists,
 -- so a ROWS frame is a frame of calendar months; a month with no declaration is a null, not a zero.
@@ -35,7 +37,8 @@ windowed as (
         count(sales_cny) over (w rows between 14 preceding and 12 preceding) as declared_3m_last_year,
         sum(sales_cny) over (w rows between 11 preceding and current row) as sales_12m_cny,
         count(sales_cny) over (w rows between 11 preceding and current row) as declared_12m,
-        count(case when sales_cny > 0 then 1 end) over (w rows between 11 preceding and current row) as active_months_12m,
+        count(case when sales_cny > 0 then 1 end) over (w rows between 11 preceding and current row)
+            as active_months_12m,
         count(*) over (w rows between 11 preceding and current row) as existing_months_12m,
         last_value(tax_arrears_cny ignore nulls) over (w rows between 2 preceding and current row) as tax_arrears_cny
     from joined

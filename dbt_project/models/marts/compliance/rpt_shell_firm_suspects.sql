@@ -129,7 +129,7 @@ final as (
         suspects.founded_date,
         {%- for code, name_zh, model, measure, active in departments %}
         cast(suspects.{{ code }}_months_with_records as integer) as {{ code }}_months_with_records,
-        suspects.{{ code }}_window_total as {{ code }}_window_total,
+        suspects.{{ code }}_window_total,
         {%- endfor %}
         nullif(suspects.last_active_any, date '1900-01-01') as last_active_month,
         suspects.last_active_any = date '1900-01-01' as is_never_active,

@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- The indicator table: one row per firm and month, one column per catalog indicator
 -- (seeds/catalog/indicator_catalog.csv, 91 items of 12 departments), plus peer-group keys and
@@ -150,7 +152,8 @@ base as (
     left join reports on panel.firm_id = reports.firm_id and panel.period_month = reports.period_month
     left join court on panel.firm_id = court.firm_id and panel.period_month = court.period_month
     left join stats on panel.firm_id = stats.firm_id and panel.period_month = stats.period_month
-    {%- for dept in ['amr', 'tax', 'stats', 'hrss', 'power', 'customs', 'court', 'credit', 'ip', 'sci', 'subsidy', 'env'] %}
+    {%- for dept in ['amr', 'tax', 'stats', 'hrss', 'power', 'customs', 'court', 'credit', 'ip', 'sci',
+        'subsidy', 'env'] %}
     left join {{ dept }}_features
         on panel.firm_id = {{ dept }}_features.firm_id and panel.period_month = {{ dept }}_features.period_month
     {%- endfor %}
@@ -208,10 +211,12 @@ final as (
         base.size_class,
         -- 经营 operations
         case when base.declared_3m >= 2 and base.declared_3m_last_year >= 2
-            then {{ safe_divide('base.sales_3m_cny / base.declared_3m', 'base.sales_3m_last_year_cny / base.declared_3m_last_year') }} - 1
+            then {{ safe_divide('base.sales_3m_cny / base.declared_3m',
+                'base.sales_3m_last_year_cny / base.declared_3m_last_year') }} - 1
         end as tax_sales_yoy,
         case when base.declared_3m >= 2 and base.declared_prev_3m >= 2
-            then {{ safe_divide('base.sales_3m_cny / base.declared_3m', 'base.sales_prev_3m_cny / base.declared_prev_3m') }} - 1
+            then {{ safe_divide('base.sales_3m_cny / base.declared_3m',
+                'base.sales_prev_3m_cny / base.declared_prev_3m') }} - 1
         end as tax_sales_momentum,
         case when base.existing_months_12m >= 3
             then 12.0 * base.active_months_12m / base.existing_months_12m end as active_months_12m,

@@ -1,11 +1,14 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+) }}
 
 -- Whether a firm is still alive at each month's end, as the departments' data show it: licence
 -- revoked (吊销), or silent in every department for `dormant_months_without_activity` months or
 -- more: no tax declaration (zero declarations count as filings), annual report, statistics
 -- report, insured staff or customs trade, counted from the latest of its last activity, its
 -- founding and the first month the warehouse holds. Power bills are not a sign of life: a
--- meter keeps a standby draw (typically 1-5% of the former use) after a firm has stopped. Deregistered firms (注销) have left the panel already.
+-- meter keeps a standby draw (typically 1-5% of the former use) after a firm has stopped.
+-- Deregistered firms (注销) have left the panel already.
 -- Dead firms leave the health alert list for the exit track (吊销候选, 空壳企业) and carry
 -- their own status instead of a grade (scoring.firm_health_scores.grade_code = 'exited').
 with panel as (
