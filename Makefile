@@ -68,5 +68,12 @@ bench: setup
 	$(BIN)/python benchmarks/alert_backtest.py
 	$(BIN)/python benchmarks/scoring_scale.py
 
+## Firm check-up reports (企检报告, HTML + PDF) and the regional overview from the published
+## snapshot: default the overview and the ten firms that fell most, into output/reports/.
+## ARGS="firm USCC" | "bulk --file list.csv" | "overview" | "screenshots" (python -m reports -h).
+.PHONY: reports
+reports: setup
+	$(BIN)/python -m reports $(or $(ARGS),demo)
+
 clean:
 	rm -rf data output dbt_project/target dbt_project/logs
