@@ -75,5 +75,10 @@ bench: setup
 reports: setup
 	$(BIN)/python -m reports $(or $(ARGS),demo)
 
+## The data team's pages: dbt docs beside the Data Docs, from output/data_pages/index.html.
+.PHONY: data-pages
+data-pages: setup
+	$(BIN)/python -m pipelines.data_pages
+
 clean:
 	rm -rf data output dbt_project/target dbt_project/logs

@@ -73,3 +73,25 @@ def test_firm_list_reads_a_csv_with_a_chinese_header_or_bare_codes(tmp_path):
 def test_months():
     assert month_start("2026-09") == dt.date(2026, 9, 1)
     assert add_months(dt.date(2026, 1, 1), -23) == dt.date(2024, 2, 1)
+
+
+def test_dbt_docs_command_line_is_the_static_one_file_site():
+    from pathlib import Path
+
+    from pipelines.data_pages import dbt_docs_args
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    args = dbt_docs_args(Path("/t"))
+    assert args[:3] == ["docs", "generate", "--static"]
+    assert args[args.index("--project-dir") + 1] == str(DBT_PROJECT_DIR)
+    assert args[args.index("--target-path") + 1] == "/t"
+
+
+def test_data_pages_index_links_what_exists_and_says_what_is_missing():
+    from pipelines.data_pages import index_page
+
+    page = index_page(
+        [("dbt 文档", "dbt/index.html", "offline"), ("数据质量", None, "运行 make quality")]
+    )
+    assert "<a href='dbt/index.html'>dbt 文档</a>" in page
+    assert "<li>数据质量 — 运行 make quality</li>" in page
