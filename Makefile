@@ -75,5 +75,17 @@ bench: setup
 	$(BIN)/python benchmarks/scoring_scale.py
 	$(BIN)/python benchmarks/hostile_deliveries.py
 
+## Firm check-up reports (企检报告, HTML + PDF) and the regional overview from the published
+## snapshot: default the overview and the ten firms that fell most, into output/reports/.
+## ARGS="firm USCC" | "bulk --file list.csv" | "overview" | "screenshots" (python -m reports -h).
+.PHONY: reports
+reports: setup
+	$(BIN)/python -m reports $(or $(ARGS),demo)
+
+## The data team's pages: dbt docs beside the Data Docs, from output/data_pages/index.html.
+.PHONY: data-pages
+data-pages: setup
+	$(BIN)/python -m pipelines.data_pages
+
 clean:
 	rm -rf data output dbt_project/target dbt_project/logs

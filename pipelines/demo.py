@@ -128,6 +128,14 @@ def main(argv: list[str] | None = None) -> int:
             published=published_path(),
         )
     )
+    if result.success:
+        # The firm reports (企检报告) of the ten firms that fell most and the regional overview,
+        # from the snapshot just published; without Chromium the HTML only, and it says why.
+        from reports.cli import demo_reports
+
+        out_dir = Path(os.environ.get("EH_OUTPUT_DIR", REPO_ROOT / "output"))
+        print(">> firm reports and the regional overview (python -m reports demo)")
+        demo_reports(published_path(), out_dir / "reports", None, 10, True, None)
     return 0 if result.success and feedback_ok else 1
 
 
