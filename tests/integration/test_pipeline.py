@@ -315,7 +315,7 @@ def test_a_broken_feed_fails_alone_and_keeps_the_last_good_outputs(pipeline):
         assert failed == {"raw__tax_declaration"}
         message = next(e for e in result.all_events if e.is_step_failure).step_failure_data
         assert "tax/202610/declaration_202610.csv" in message.error.message
-        assert "truncated" in message.error.message
+        assert "the file is cut off: line" in message.error.message
         succeeded = {e.step_key for e in result.all_events if e.is_step_success}
         assert {"raw__amr_registry", "raw__stats_industry_monthly"} <= succeeded
         assert checksums(pipeline) == before
@@ -327,18 +327,18 @@ def test_a_severe_quality_failure_blocks_scoring(pipeline):
     before = checksums(pipeline)
     import duckdb
 
-    def set_arrears(value, where):
+    def flip_sales(where):
         with duckdb.connect(str(pipeline.db_path)) as con:
-            con.execute(f"update raw.tax_declaration set tax_arrears = {value} where {where}")
+            con.execute(f"update raw.tax_declaration set sales = -sales where {where}")
 
-    # a department sends negative arrears (a sign error) for every row of one file
+    # a department sends sales with the wrong sign for every row of one file: a plausible
+    # number to ingestion (sales may be negative, e.g. after returns), not to the GX suite
     target = "tax/202609/declaration_202609.csv"
     with duckdb.connect(str(pipeline.db_path)) as con:
         original = con.execute(
-            "select count(*) from raw.tax_declaration where _file = ? and tax_arrears = 0",
-            [target],
+            "select count(*) from raw.tax_declaration where _file = ? and sales > 0", [target]
         ).fetchone()[0]
-    set_arrears(-1, f"_file = '{target}' and tax_arrears = 0")
+    flip_sales(f"_file = '{target}' and sales > 0")
     try:
         result = run_pipeline()
         checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -351,5 +351,5 @@ def test_a_severe_quality_failure_blocks_scoring(pipeline):
             "raw.tax_declaration": None
         }
     finally:
-        set_arrears(0, f"_file = '{target}' and tax_arrears = -1")
+        flip_sales(f"_file = '{target}' and sales < 0")
         assert original > 0
