@@ -33,7 +33,7 @@ from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.quality.freshness import raw_source_freshness
 from pipelines.defs.scoring.assets import firm_health_scores
 from pipelines.resources import WarehouseResource
-from pipelines.settings import duckdb_path
+from pipelines.settings import dbt_executable, duckdb_path
 
 all_assets = [
     landing_inventory,
@@ -76,7 +76,7 @@ def build_resources() -> dict:
     """Return the resources, reading paths from the environment at load time."""
     return {
         "warehouse": WarehouseResource(path=str(duckdb_path())),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
 
 

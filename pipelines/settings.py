@@ -17,11 +17,6 @@ from ingest.load import HOLD_BELOW
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# dbt is a console script of the environment this interpreter runs in; make it findable even
-# when the virtual environment was not activated (python -m ..., IDEs, CI).
-_BIN = str(Path(sys.executable).parent)
-if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 # Every asset that writes the warehouse runs in this pool; dagster.yaml sets its limit to 1
@@ -37,11 +32,22 @@ def landing_root() -> Path:
     return data_root() / "landing"
 
 
+def dbt_executable() -> str:
+    """Return the dbt console script of the environment this interpreter runs in, so dbt is
+    found even when the virtual environment was not activated (python -m ..., IDEs, CI)."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
 def duckdb_path() -> Path:
-    path = Path(os.environ.get("EH_DUCKDB_PATH", REPO_ROOT / "data" / "warehouse.duckdb")).resolve()
-    # dbt runs in its own process and directory: hand it the same absolute path.
-    os.environ["EH_DUCKDB_PATH"] = str(path)
-    return path
+    """The warehouse file (EH_DUCKDB_PATH, default data/warehouse.duckdb), absolute."""
+    return Path(os.environ.get("EH_DUCKDB_PATH", REPO_ROOT / "data" / "warehouse.duckdb")).resolve()
+
+
+def dbt_environment(warehouse: Path) -> None:
+    """Hand dbt, which runs in its own process and directory, the warehouse's absolute path
+    (profiles.yml reads EH_DUCKDB_PATH). Called by the steps that run dbt, when they run."""
+    os.environ["EH_DUCKDB_PATH"] = str(Path(warehouse).resolve())
 
 
 def hold_below() -> float:

@@ -22,30 +22,6 @@ CATALOG = REPO_ROOT / "dbt_project/seeds/catalog/indicator_catalog.csv"
 RED_FLAGS = REPO_ROOT / "dbt_project/seeds/catalog/red_flag_catalog.csv"
 TREND_MONTHS = 24
 
-# The firm's records per department: (department, staging table, date column). A department
-# "reported" the firm when it holds at least one record dated by the month's end; the latest
-# such date is the as-of date the report prints beside the department.
-DEPARTMENT_RECORDS: list[tuple[str, str, str]] = [
-    ("amr", "stg_amr__registry_records", "record_date"),
-    ("amr", "stg_amr__annual_reports", "filed_date"),
-    ("amr", "stg_amr__penalties", "decision_date"),
-    ("amr", "stg_amr__abnormal_listings", "listed_date"),
-    ("tax", "stg_tax__declarations", "period_month"),
-    ("tax", "stg_tax__credit_grades", "published_date"),
-    ("stats", "stg_stats__industry_monthly", "period_month"),
-    ("hrss", "stg_hrss__insured_monthly", "period_month"),
-    ("hrss", "stg_hrss__wage_disputes", "filed_date"),
-    ("power", "stg_power__usage_monthly", "period_month"),
-    ("customs", "stg_customs__trade_monthly", "period_month"),
-    ("court", "stg_court__enforcement_cases", "filed_date"),
-    ("credit", "stg_credit__loans_monthly", "period_month"),
-    ("credit", "stg_credit__dishonest_listings", "listed_date"),
-    ("ip", "stg_ip__rights", "application_date"),
-    ("sci", "stg_sci__certifications", "issued_date"),
-    ("subsidy", "stg_subsidy__payments", "paid_date"),
-    ("env", "stg_env__penalties", "decision_date"),
-]
-
 # The monthly series drawn as trends: (key, label, table, column, source). The point-in-time
 # feature tables (one row per firm-month, materialized) rather than the staging views: a report
 # reads a firm's 24 months in milliseconds.
@@ -221,17 +197,16 @@ def load_month(con: duckdb.DuckDBPyConnection, month: dt.date, firm_ids: list[st
         ):
             alerts[r["firm_id"]].append(r)
 
+    # A department "reported" the firm when it holds at least one record dated by the month's
+    # end; the latest such date is the as-of date printed beside the department.
     coverage: dict[str, dict[str, dt.date]] = defaultdict(dict)
-    union = " union all ".join(
-        f"select firm_id, '{dept}' as dept, max({col})::date as as_of from staging.{table} "
-        f"where {sel} and {col} <= ? group by firm_id"
-        for dept, table, col in DEPARTMENT_RECORDS
-        if f"staging.{table}" in tables
-    )
-    if union:
-        params = [end] * union.count("<= ?")
+    if "marts.fct_firm_department_records" in tables:
         for fid, dept, as_of in con.execute(
-            f"select firm_id, dept, max(as_of) from ({union}) group by 1, 2", params
+            f"""select firm_id, department, max(last_record_date)
+                from marts.fct_firm_department_records
+                where {sel} and record_month <= ? and last_record_date <= ?
+                group by 1, 2""",
+            [month, end],
         ).fetchall():
             coverage[fid][dept] = as_of
 

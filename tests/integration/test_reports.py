@@ -62,6 +62,33 @@ def chromium_page():
         pytest.fail(f"the report tests need a real browser: {e}")
 
 
+# Every department's records with their dates, straight from the staging views (a check on
+# marts.fct_firm_department_records, which the report reads).
+STAGING_RECORDS = " union all ".join(
+    f"select firm_id, '{dept}' as department, {col}::date as record_date from staging.{view}"
+    for dept, view, col in [
+        ("amr", "stg_amr__registry_records", "record_date"),
+        ("amr", "stg_amr__annual_reports", "filed_date"),
+        ("amr", "stg_amr__penalties", "decision_date"),
+        ("amr", "stg_amr__abnormal_listings", "listed_date"),
+        ("tax", "stg_tax__declarations", "period_month"),
+        ("tax", "stg_tax__credit_grades", "published_date"),
+        ("stats", "stg_stats__industry_monthly", "period_month"),
+        ("hrss", "stg_hrss__insured_monthly", "period_month"),
+        ("hrss", "stg_hrss__wage_disputes", "filed_date"),
+        ("power", "stg_power__usage_monthly", "period_month"),
+        ("customs", "stg_customs__trade_monthly", "period_month"),
+        ("court", "stg_court__enforcement_cases", "filed_date"),
+        ("credit", "stg_credit__loans_monthly", "period_month"),
+        ("credit", "stg_credit__dishonest_listings", "listed_date"),
+        ("ip", "stg_ip__rights", "application_date"),
+        ("sci", "stg_sci__certifications", "issued_date"),
+        ("subsidy", "stg_subsidy__payments", "paid_date"),
+        ("env", "stg_env__penalties", "decision_date"),
+    ]
+)
+
+
 @pytest.fixture(scope="module")
 def rendered(pipeline, tmp_path_factory):
     """The overview, and the report (HTML + PDF) of the firm whose score fell most, with one
@@ -85,6 +112,19 @@ def rendered(pipeline, tmp_path_factory):
                where firm_id = ? and s.period_month = ?""",
             [firm_id, month],
         ).fetchall()[0]
+    # What the departments hold about the firm by the month's end, read from the staging views
+    # of the live warehouse, not from the mart the report reads.
+    with duckdb.connect(str(pipeline.db_path), read_only=True) as con:
+        end = con.execute("select last_day(?::date)", [month]).fetchall()[0][0]
+        reported = {
+            dept_zh
+            for (dept_zh,) in con.execute(
+                f"""select distinct c.department_zh from reference.indicator_catalog c
+                    join ({STAGING_RECORDS}) r on r.department = c.department
+                    where r.firm_id = ? and r.record_date <= ?""",
+                [firm_id, end],
+            ).fetchall()
+        }
     store = Store(f"sqlite:///{base / 'bank.sqlite'}")
     store.create_all()
     with store.engine.begin() as conn:
@@ -121,6 +161,7 @@ def rendered(pipeline, tmp_path_factory):
         "overview": overview,
         "linked": linked,
         "month": month,
+        "reported": reported,
     }
 
 
@@ -169,6 +210,8 @@ def test_report_shows_coverage_reasons_trends_and_the_bank_query(rendered, chrom
     n_total, n_reported = (int(x) for x in re.match(r"(\d+) 个部门中 (\d+) 个", coverage).groups())
     assert n_total == 12
     assert n_reported == page.locator(".dept.yes").count() > 0
+    shown = {t.split()[0] for t in page.locator(".dept.yes").all_inner_texts()}
+    assert shown == rendered["reported"]
     assert page.locator("svg.trend").count() == 4
     assert page.locator("#reasons tr.reason").count() >= 1
     queries = page.locator("table.queries").inner_text()

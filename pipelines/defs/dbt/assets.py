@@ -19,9 +19,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.partitions import month_vars, monthly_partitions
-from pipelines.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, duckdb_path
-
-duckdb_path()  # exports EH_DUCKDB_PATH for dbt's profile
+from pipelines.resources import WarehouseResource
+from pipelines.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, dbt_environment, dbt_executable
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -40,8 +39,10 @@ def manifest_is_stale(project: DbtProject) -> bool:
 
 if manifest_is_stale(dbt_project):
     # parse (no warehouse connection needed): a few seconds, only when something changed
-    dbt_project.preparer.prepare(dbt_project)
-dbt_project.prepare_if_dev()
+    DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()).cli(
+        ["parse", "--quiet"], target_path=dbt_project.target_path
+    ).wait()
+
 
 DELIVERY_SELECTOR = "tag:delivery"
 MONTHLY_SELECTOR = "tag:monthly"
@@ -82,7 +83,10 @@ def _partition_args(context: dg.AssetExecutionContext) -> list[str]:
     pool=WAREHOUSE_POOL,
     name="warehouse_dbt_models",
 )
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    dbt_environment(warehouse.path)
     yield from dbt.cli(dbt_build_args(), context=context).stream()
 
 
@@ -97,7 +101,10 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def panel_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def panel_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    dbt_environment(warehouse.path)
     yield from dbt.cli(_partition_args(context), context=context).stream()
 
 
@@ -111,5 +118,8 @@ def panel_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def delivery_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def delivery_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    dbt_environment(warehouse.path)
     yield from dbt.cli(_partition_args(context), context=context).stream()
