@@ -341,6 +341,7 @@ PUBLISHED_TABLES = [
     "scoring.firm_health_scores",
     "delivery.rpt_monthly_alert_list",
     "delivery.rpt_agency_alert_rows",
+    "marts.fct_firm_department_records",
 ]
 
 
