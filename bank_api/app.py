@@ -14,7 +14,7 @@ from fastapi import FastAPI, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Match
 
 from bank_api import audit
@@ -54,6 +54,18 @@ def _errors(*codes: int) -> dict:
     out[429]["headers"] = {
         "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
     }
+    return out
+
+
+def _json_errors(*codes: int) -> dict:
+    """``_errors`` for a route whose answer is not JSON: FastAPI would document the error model
+    under the route's media type, so each error names application/json itself."""
+    ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    out = {}
+    for code, spec in _errors(*codes).items():
+        out[code] = {"content": {"application/json": {"schema": ref}}}
+        if "headers" in spec:
+            out[code]["headers"] = spec["headers"]
     return out
 
 
@@ -324,6 +336,22 @@ def create_app(settings: Settings | None = None) -> FastLookup:
         return await service.respond(
             ctx, body, 200, [service.audit_row(ctx, firm, row["purpose"], 200, "ok")]
         )
+
+    @app.get(
+        "/v1/firms/{firm_id}/report",
+        response_class=HTMLResponse,
+        responses=_json_errors(400, 403, 404),
+    )
+    async def firm_report(
+        firm_id: str = FIRM,
+        month: str | None = Query(
+            None, pattern=MONTH_PATTERN, description="YYYY-MM; default the latest month scored"
+        ),
+        api_key: str | None = Security(API_KEY),
+    ):
+        """专属企检报告 (HTML): the firm's own check-up report, for the firm itself (its own
+        code only) or an official; banks are refused (the report shows department figures)."""
+        return await service.firm_report(api_key, firm_id, month)
 
     @app.get(
         "/v1/firms/{firm_id}/queries",

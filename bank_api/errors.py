@@ -17,6 +17,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "not_own_firm": (403, "只能查询本企业的记录"),
     "invalid_uscc": (400, "统一社会信用代码格式错误或校验位不正确"),
     "unknown_firm": (404, "未找到该企业"),
+    "month_not_scored": (404, "该企业在所选月份没有健康评价"),
     "unknown_consent": (404, "未找到该授权记录"),
     "unknown_bank": (404, "未找到该金融机构"),
     "data_insufficient": (422, "该企业数据不足，暂无健康评价"),

@@ -6,6 +6,7 @@ writer and the answer leaves only once they are committed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -23,10 +24,15 @@ from bank_api.errors import ApiError
 from bank_api.snapshot import Snapshot, SnapshotHolder
 from bank_api.store import PURPOSES, Store
 from ingest.uscc import is_valid_uscc
+from reports.render import firm_pages
 
 log = logging.getLogger("bank_api")
 BATCH_MAX = 1000
 JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+REPORT_NOT_FOR_BANKS = (
+    "企检报告含各部门原始数据，银行请使用评分接口 /v1/firms/{firm_id}（可用不可见）"
+)
 
 
 def _env_float(name: str, default: float) -> float:
@@ -183,14 +189,16 @@ class Service:
             "snapshot_id": ctx.snapshot.snapshot_id if ctx.snapshot else None,
         }
 
-    async def respond(self, ctx: Context, body: bytes, status: int, rows: list[dict]) -> Response:
+    async def respond(
+        self, ctx: Context, body: bytes, status: int, rows: list[dict], media_type: str = JSON
+    ) -> Response:
         """Commit the audit rows, then return the answer (503 if they cannot be committed)."""
         try:
             await self.writer.write(rows)
         except Exception:
             log.exception("audit write failed; request %s not answered", ctx.request_id)
             return self.error_response(ApiError("audit_unavailable"), ctx.snapshot, ctx.request_id)
-        return Response(body, status, {"X-Request-ID": ctx.request_id}, media_type=JSON)
+        return Response(body, status, {"X-Request-ID": ctx.request_id}, media_type=media_type)
 
     async def fail(self, ctx: Context, error: ApiError, firm_id=None, purpose=None) -> Response:
         """Answer an error of an authenticated request, audited like any answer."""
@@ -305,3 +313,29 @@ class Service:
             entry.body,
         )
         return await self.respond(ctx, body, 200, [self.audit_row(ctx, code, purpose, 200, "ok")])
+
+    async def firm_report(self, api_key: str | None, raw: str, month: str | None) -> Response:
+        """Answer GET /v1/firms/{firm_id}/report: the firm's check-up report (企检报告, HTML) for
+        the firm itself or an official. Banks get 403: the report shows the departments' own
+        figures (sales, power use, insured staff), which a bank never sees (可用不可见)."""
+        ctx = self.begin(api_key, "firms.report", cost=5.0)
+        code = raw
+        try:
+            snap = self.require_snapshot(ctx)
+            if ctx.principal.kind == "bank":
+                raise ApiError("forbidden_role", detail=REPORT_NOT_FOR_BANKS)
+            code = self.firm_code(raw)
+            self.may_read(ctx, code, "")
+            if code not in snap.offsets:
+                raise ApiError("unknown_firm")
+            # rendering reads the snapshot file (~0.3 s): off the event loop
+            _month, pages = await asyncio.to_thread(
+                firm_pages, self.settings.published_path, [code], month,
+                bank_db_url=self.settings.db_url,
+            )  # fmt: skip
+            if pages.get(code) is None:
+                raise ApiError("month_not_scored", detail=f"所选月份: {month or '最新'}")
+        except ApiError as e:
+            return await self.fail(ctx, e, code[:64])
+        row = self.audit_row(ctx, code, None, 200, "ok")
+        return await self.respond(ctx, pages[code].encode("utf-8"), 200, [row], media_type=HTML)

@@ -56,6 +56,35 @@ class Written:
     pdf_note: str = ""
 
 
+def firm_pages(
+    published: Path,
+    firm_ids: list[str],
+    month: str | dt.date | None = None,
+    *,
+    bank_db_url: str | None = None,
+) -> tuple[dt.date, dict[str, str | None]]:
+    """Return (the month, {firm: its report page, or None without a score that month}).
+
+    The data is read once for the whole list from the published snapshot (default month: the
+    latest it holds); who queried each firm comes from the bank service's audit log.
+    """
+    from reports.data import latest_month
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        m = month_start(month) if month else latest_month(con)
+        data = load_month(con, m, firm_ids)
+    queries, note = firm_queries(firm_ids, bank_db_url)
+    published_at = snapshot_info(published).get("published_at", "")
+    catalog = Catalog.load()
+    pages: dict[str, str | None] = {}
+    for fid in dict.fromkeys(firm_ids):
+        if fid not in data.scores:
+            pages[fid] = None
+            continue
+        pages[fid] = firm_html(firm_context(data, fid, catalog, queries, note), published_at)
+    return m, pages
+
+
 def write_firm_reports(
     published: Path,
     out_dir: Path,
@@ -70,23 +99,15 @@ def write_firm_reports(
     Data is read once for the whole list from the published snapshot; the PDFs are printed by
     one Chromium. Without Chromium the HTML is still written and ``pdf_note`` says why no PDF.
     """
-    from reports.data import latest_month
-
     written = Written()
-    with duckdb.connect(str(published), read_only=True) as con:
-        m = month_start(month) if month else latest_month(con)
-        data = load_month(con, m, firm_ids)
-    queries, note = firm_queries(firm_ids, bank_db_url)
-    published_at = snapshot_info(published).get("published_at", "")
-    catalog = Catalog.load()
-    for fid in dict.fromkeys(firm_ids):
-        if fid not in data.scores:
+    m, pages = firm_pages(published, firm_ids, month, bank_db_url=bank_db_url)
+    for fid, page in pages.items():
+        if page is None:
             written.missing.append(fid)
             continue
-        ctx = firm_context(data, fid, catalog, queries, note)
         path = firm_report_path(out_dir, m, fid)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(firm_html(ctx, published_at), encoding="utf-8")
+        path.write_text(page, encoding="utf-8")
         written.html.append(path)
     if pdf and written.html:
         written.pdf, written.pdf_note = print_pdfs(written.html)

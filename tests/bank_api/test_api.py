@@ -7,7 +7,7 @@ import pytest
 
 from bank_api.sample import sample_codes
 from ingest.uscc import USCC_ALPHABET
-from tests.bank_api.conftest import audit_rows, days
+from tests.bank_api.conftest import audit_rows, days, latest
 
 META = ("as_of_month", "model_version", "snapshot_id", "request_id")
 
@@ -289,6 +289,32 @@ def test_a_firm_and_an_official_see_who_queried_the_firm_and_a_bank_may_not(worl
     assert other.status_code == 403 and error_of(other) == "not_own_firm"
     bank = world.get(f"/v1/firms/{world.healthy}/queries")
     assert bank.status_code == 403 and error_of(bank) == "forbidden_role"
+
+
+def test_a_firm_gets_its_own_check_up_report_an_official_too_and_a_bank_never(world):
+    world.get(f"/v1/firms/{world.healthy}?purpose=pre_loan")  # a bank's query, shown inside
+    mine = world.get(f"/v1/firms/{world.healthy}/report", key=world.firm_key)
+    assert mine.status_code == 200
+    assert mine.headers["content-type"].startswith("text/html")
+    page = mine.text
+    name = world.frames["marts.dim_firm"].filter(pl.col("firm_id") == world.healthy)["firm_name"]
+    grade = latest(world.frames).filter(pl.col("firm_id") == world.healthy)["grade"][0]
+    assert name[0] in page and grade in page and "企检报告" in page
+    assert "工商银行温州分行" in page  # who queried the firm
+    assert world.get(f"/v1/firms/{world.healthy}/report", key=world.official).status_code == 200
+    other = world.get(f"/v1/firms/{world.unconsented}/report", key=world.firm_key)
+    assert other.status_code == 403 and error_of(other) == "not_own_firm"
+    bank = world.get(f"/v1/firms/{world.healthy}/report")
+    assert bank.status_code == 403 and error_of(bank) == "forbidden_role"
+    assert "可用不可见" in bank.json()["error"]["detail"]
+    old = world.get(f"/v1/firms/{world.healthy}/report?month=2020-01", key=world.firm_key)
+    assert old.status_code == 404 and error_of(old) == "month_not_scored"
+    bad = world.get(f"/v1/firms/{world.healthy}/report?month=2026-13", key=world.firm_key)
+    assert bad.status_code == 422
+    reports = [r for r in audit_rows(world.store) if r["endpoint"] == "firms.report"]
+    assert [(r["principal_kind"], r["http_status"]) for r in reports] == [
+        ("firm", 200), ("official", 200), ("firm", 403), ("bank", 403), ("firm", 404),
+    ]  # fmt: skip
 
 
 def test_a_firm_reads_its_own_health_and_not_anothers(world):
