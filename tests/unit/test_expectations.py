@@ -126,28 +126,40 @@ def test_every_feed_and_scoring_mart_has_a_suite():
     } <= guarded
 
 
-def test_dbt_source_freshness_results_are_read_per_feed():
-    from pipelines.defs.quality.freshness import freshness_results
+def test_source_freshness_follows_the_rules_of_the_sources_yaml():
+    import datetime as dt
 
-    sources = {
-        "results": [
-            {
-                "unique_id": "source.enterprise_health.raw.tax_declaration",
-                "status": "warn",
-                "max_loaded_at": "2026-09-30T00:00:00",
-                "age": 52 * 86400.0,
-            },
-            {
-                "unique_id": "source.enterprise_health.raw.amr_registry",
-                "status": "runtime error",
-                "error": "Catalog Error: Table with name amr_registry does not exist",
-            },
-        ]
-    }
-    got = freshness_results(sources)
-    assert got["tax_declaration"]["status"] == "warn"
-    assert got["tax_declaration"]["age_days"] == 52.0
-    assert "does not exist" in got["amr_registry"]["error"]
+    import duckdb
+
+    from ingest.contracts import CONTRACTS
+    from pipelines.defs.quality.freshness import freshness_rules, source_freshness
+
+    rules = freshness_rules()
+    assert set(rules) == set(CONTRACTS)  # every feed has a rule, read from dbt's YAML
+    tax = rules["tax_declaration"]  # period_end_date; warn after 50 days, error after 80
+    assert (tax.warn_after_s, tax.error_after_s) == (50 * 86400, 80 * 86400)
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.tax_declaration (period_end_date date)")
+    con.execute("insert into raw.tax_declaration values ('2026-08-31'), ('2026-09-30')")
+    con.execute("create table raw.amr_annual_report (filed_date date)")  # empty
+    picked = {k: rules[k] for k in ("tax_declaration", "amr_annual_report", "amr_registry")}
+
+    def status(now: str) -> dict:
+        return source_freshness(con, picked, dt.datetime.fromisoformat(now))
+
+    assert status("2026-10-20")["tax_declaration"]["status"] == "pass"
+    late = status("2026-11-21")["tax_declaration"]
+    assert (late["status"], late["age_days"], late["max_loaded_at"]) == (
+        "warn", 52.0, "2026-09-30T00:00:00",
+    )  # fmt: skip
+    got = status("2026-12-20")
+    assert got["tax_declaration"]["status"] == "error"
+    assert got["amr_annual_report"] == {
+        "status": "error", "max_loaded_at": None, "age_days": None, "error": "the feed has no rows",
+    }  # fmt: skip
+    assert got["amr_registry"]["status"] == "runtime error"
+    assert "amr_registry" in got["amr_registry"]["error"]
 
 
 def _restates_the_contract(expect, contract) -> bool:
