@@ -9,12 +9,20 @@ changes, the tax arrears and declarations and the annual report, ``[seed, 2, str
 the row faults of one file (``stream`` is the feed's fixed number, see
 ``simulator/output.py``), ``[seed, 3]`` the late files, ``[seed, 4]`` the dormant stock at the
 start, ``[seed, 5]`` the departments' proxies and events, ``[seed, 6, year]`` the tax credit
-grade. The world's and the departments' streams are shared, so the order of the calls below is
-part of the output: a call moved up or down changes every later draw.
+grade, ``[seed, 7, stream]`` the draws of a self-contained department (``stream``: its first
+feed's number). The world's and the hand-wired departments' streams are shared, so the order of
+the calls below is part of the output: a call moved up or down changes every later draw.
+
+A new department needs no edit here: a module in ``simulator/departments/`` that declares
+``FEEDS`` and ``DEPARTMENT`` (a class built as ``DEPARTMENT(world, out, rng)`` with
+``step(month)`` and ``write(ym)``) is found, advanced after the hand-wired departments each month
+and written after them, on a stream of its own, so every other feed stays as it was.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import shutil
 from pathlib import Path
 
@@ -24,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+import simulator.departments
 from simulator import months as M
 from simulator.departments import (
     amr,
@@ -44,8 +53,15 @@ from simulator.departments.common import abandon_fixes
 from simulator.output import Output, Summary, plan_late_files
 from simulator.world import Month, Params, World, window
 
-MODULES = (amr, annual_report, tax, stats, court, hrss, power, customs, credit, ip, sci, subsidy,
-           env)  # fmt: skip
+
+def department_modules() -> tuple:
+    """Every module of ``simulator/departments/`` that declares ``FEEDS``, by name."""
+    names = sorted(m.name for m in pkgutil.iter_modules(simulator.departments.__path__))
+    modules = (importlib.import_module(f"simulator.departments.{name}") for name in names)
+    return tuple(m for m in modules if hasattr(m, "FEEDS"))
+
+
+MODULES = department_modules()
 
 
 def fault_streams(modules=MODULES) -> dict[str, int]:
@@ -136,6 +152,12 @@ class Simulation:
         self.subsidy = subsidy.Subsidy(w, out, rng)
         self.ip = ip.Ip(w, out, rng, self.amr.shell)
         self.sci = sci.Sci(w, out, rng, self.amr.shell)
+        # self-contained departments: each on a stream of its own, so none moves another's draws
+        self.own_stream = [
+            m.DEPARTMENT(w, out, np.random.default_rng([self.seed, 7, min(m.FEEDS.values())]))
+            for m in MODULES
+            if hasattr(m, "DEPARTMENT")
+        ]
         w.initial_dormancy(self.amr.shell)
         self.truth.mkdir(parents=True, exist_ok=True)
         self.h_writer = pq.ParquetWriter(
@@ -206,6 +228,8 @@ class Simulation:
         self.credit.step(ym, m, noise[4], newly, live, working)
         self.stats.accumulate(ym, m, self.power.tce(self.power.kwh))
         self.tax.observe(m)
+        for dept in self.own_stream:
+            dept.step(m)
 
         self.amr.penalty_events(ym, m.h, live, m.dormant)
         self.env.events(ym, m.h, working)
@@ -247,6 +271,8 @@ class Simulation:
         self.sci.write(ym, first)
         self.subsidy.write(ym)
         self.env.write(ym, first)
+        for dept in self.own_stream:
+            dept.write(ym)
 
     # ------------------------------------------------------------------ truth
     def _truth_health(self, ym: int, mask: np.ndarray) -> None:

@@ -73,3 +73,14 @@ def test_the_new_department_checklist_names_every_place_these_tests_check():
         "tests/snapshots/asset_graph.json",
     ):
         assert place in checklist, f"docs/new_department.md does not mention {place}"
+
+
+def test_the_departments_page_lists_every_department_with_its_feeds():
+    rows = {}
+    for line in (REPO / "docs/departments.md").read_text().splitlines():
+        if m := re.match(r"\| \d+ \| .*\(`([a-z]+)`\) \| [^|]+ \| (.+) \|$", line):
+            rows[m.group(1)] = set(re.findall(r"`([a-z_]+)`", m.group(2)))
+    departments: dict[str, set[str]] = {}
+    for feed, contract in CONTRACTS.items():
+        departments.setdefault(contract.department, set()).add(feed)
+    assert rows == departments, f"docs/departments.md lists {rows}; the contracts say {departments}"

@@ -606,3 +606,36 @@ def test_month_dates_and_file_keys():
     assert str(M.days(march, np.array([31]))[0]) == "2025-03-31"
     assert file_key("amr/202504/penalty_202504.csv") == 202504
     assert file_key("amr/2025/annual_report_2024") == 2024
+
+
+def test_a_new_department_module_is_written_without_moving_any_other_file(
+    tmp_path, clean, monkeypatch
+):
+    """A self-contained department (``FEEDS`` + ``DEPARTMENT``) needs no engine edit: its file
+    is written and every other landing file stays byte for byte as it was."""
+    import simulator.engine as engine
+
+    class Counter:
+        def __init__(self, world, out, rng):
+            self.world, self.out, self.k = world, out, int(rng.integers(1, 5))
+
+        def step(self, month):
+            self.alive = np.flatnonzero(month.alive)[: self.k]
+
+        def write(self, ym):
+            df = pl.DataFrame({"统一社会信用代码": self.world.uscc(self.alive), "n": "1"})
+            self.out.emit_csv("new_feed", f"new/{M.yyyymm(ym)}/new_{M.yyyymm(ym)}.csv", df,
+                              "统一社会信用代码")  # fmt: skip
+
+    new = SimpleNamespace(FEEDS={"new_feed": 99}, DEPARTMENT=Counter)
+    streams = fault_streams([*MODULES, new])
+    monkeypatch.setattr(engine, "MODULES", (*MODULES, new))
+    monkeypatch.setattr(engine, "FAULT_STREAMS", streams)
+    monkeypatch.setattr(engine, "FEEDS", tuple(streams))
+    out = tmp_path / "with_new"
+    simulate(out, fault_rate=0.0, **SMALL)
+    after = tree_hash(out / "landing")
+    assert len([k for k in after if k.startswith("new/")]) == SMALL["months"]
+    assert {k: v for k, v in after.items() if not k.startswith("new/")} == tree_hash(
+        clean[0] / "landing"
+    )

@@ -3,10 +3,15 @@
 ) }}
 
 -- The indicator table: one row per firm and month, one column per catalog indicator
--- (seeds/catalog/indicator_catalog.csv, 91 items of 12 departments), plus peer-group keys and
+-- (seeds/catalog/indicator_catalog.csv), plus peer-group keys and
 -- red flags (seeds/catalog/red_flag_catalog.csv) for scoring. Everything in a row is as the
 -- departments' data stood at that month's end: each int_<department>_features model is one row
 -- per firm-month, so the joins below never multiply rows.
+-- The departments whose int_<department>_features model is joined: the one place to add one.
+{%- set departments = [
+    'amr', 'tax', 'stats', 'hrss', 'power', 'customs', 'court', 'credit', 'ip', 'sci', 'subsidy', 'env',
+] %}
+
 with panel as (
     select * from {{ ref('int_firm_months') }}
 ),
@@ -31,54 +36,11 @@ stats as (
     select * from {{ ref('int_stats_as_of') }}
 ),
 
-amr_features as (
-    select * from {{ ref('int_amr_features') }}
+{%- for dept in departments %}
+{{ dept }}_features as (
+    select * from {{ ref('int_' ~ dept ~ '_features') }}
 ),
-
-tax_features as (
-    select * from {{ ref('int_tax_features') }}
-),
-
-stats_features as (
-    select * from {{ ref('int_stats_features') }}
-),
-
-hrss_features as (
-    select * from {{ ref('int_hrss_features') }}
-),
-
-power_features as (
-    select * from {{ ref('int_power_features') }}
-),
-
-customs_features as (
-    select * from {{ ref('int_customs_features') }}
-),
-
-court_features as (
-    select * from {{ ref('int_court_features') }}
-),
-
-credit_features as (
-    select * from {{ ref('int_credit_features') }}
-),
-
-ip_features as (
-    select * from {{ ref('int_ip_features') }}
-),
-
-sci_features as (
-    select * from {{ ref('int_sci_features') }}
-),
-
-subsidy_features as (
-    select * from {{ ref('int_subsidy_features') }}
-),
-
-env_features as (
-    select * from {{ ref('int_env_features') }}
-),
-
+{% endfor %}
 thresholds as (
     select * from {{ ref('ref_size_thresholds') }}
 ),
@@ -134,26 +96,16 @@ base as (
         court.open_enforcement_amount_cny,
         court.is_dishonest_debtor,
         -- the twelve departments' features (indicators and the helpers of cross-department ratios)
-        amr_features.* exclude (firm_id, period_month),
-        tax_features.* exclude (firm_id, period_month),
-        stats_features.* exclude (firm_id, period_month),
-        hrss_features.* exclude (firm_id, period_month),
-        power_features.* exclude (firm_id, period_month),
-        customs_features.* exclude (firm_id, period_month),
-        court_features.* exclude (firm_id, period_month),
-        credit_features.* exclude (firm_id, period_month),
-        ip_features.* exclude (firm_id, period_month),
-        sci_features.* exclude (firm_id, period_month),
-        subsidy_features.* exclude (firm_id, period_month),
-        env_features.* exclude (firm_id, period_month)
+        {%- for dept in departments %}
+        {{ dept }}_features.* exclude (firm_id, period_month){{ ',' if not loop.last }}
+        {%- endfor %}
     from panel
     left join firms on panel.firm_id = firms.firm_id
     left join tax on panel.firm_id = tax.firm_id and panel.period_month = tax.period_month
     left join reports on panel.firm_id = reports.firm_id and panel.period_month = reports.period_month
     left join court on panel.firm_id = court.firm_id and panel.period_month = court.period_month
     left join stats on panel.firm_id = stats.firm_id and panel.period_month = stats.period_month
-    {%- for dept in ['amr', 'tax', 'stats', 'hrss', 'power', 'customs', 'court', 'credit', 'ip', 'sci',
-        'subsidy', 'env'] %}
+    {%- for dept in departments %}
     left join {{ dept }}_features
         on panel.firm_id = {{ dept }}_features.firm_id and panel.period_month = {{ dept }}_features.period_month
     {%- endfor %}
