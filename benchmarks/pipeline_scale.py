@@ -61,8 +61,13 @@ def run_stage(stage: str, root: Path, firms: int, months: int) -> dict:
         EH_DUCKDB_PATH=str(root / "warehouse.duckdb"),
         EH_OUTPUT_DIR=str(root / "out"),
     )
+    # a script file, not ``python -c``: with pyspark installed, Great Expectations imports
+    # pyspark.sql.connect, which exits a ``-c`` process it takes for a doctest run
+    child = root / "stage_child.py"
+    root.mkdir(parents=True, exist_ok=True)
+    child.write_text(CHILD, encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, stage, str(root), str(firms), str(months)],
+        [sys.executable, str(child), stage, str(root), str(firms), str(months)],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -1,6 +1,8 @@
-"""Kill a run mid-way, rerun, and get exactly what an uninterrupted run gives."""
+"""Kill a run in dbt, in scoring and in publishing, rerun, and get exactly what an uninterrupted
+run gives; and a monthly run over a newly landed month gives what a full rebuild gives."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,39 +15,37 @@ import pytest
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = [
-    "raw.tax_declaration",
-    "raw.quarantine",
-    "marts.fct_firm_indicators",
-    "scoring.firm_health_scores",
-    "delivery.rpt_monthly_alert_list",
-]
-RUNNER = """
-import dagster as dg
-from pipelines.definitions import all_assets, all_checks, build_resources
-from pipelines.partitions import all_months_tags
-result = dg.materialize([*all_assets, *all_checks], resources=build_resources(),
-                        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-                        tags=all_months_tags())
-print("RUN_OK" if result.success else "RUN_FAILED", flush=True)
-"""
+# Every table the pipeline writes, read back as text: raw (the file log and quarantine with
+# paths and times aside), the dbt models, the scores and the delivery tables.
+SCHEMAS = ("raw", "intermediate", "marts", "scoring", "delivery")
+VOLATILE = {"raw.ingest_log", "raw.ingest_files", "raw.ingest_releases", "raw.quarantine"}
+CHILD = "tests.integration.pipeline_child"
+KILL_POINTS = {
+    "dbt": ("Running dbt command", 1.0),
+    "scoring": ("scored", 1.0),
+    "publishing": ("PUBLISH_HALF_WRITTEN", 0.0),
+}
 
 
-def env_for(root: Path, data: Path) -> dict:
+def env_for(root: Path, data: Path, **extra: str) -> dict:
     return dict(
         os.environ,
         EH_DATA_ROOT=str(data),
         EH_DUCKDB_PATH=str(root / "w.duckdb"),
         EH_OUTPUT_DIR=str(root / "out"),
+        EH_PUBLISHED_PATH=str(root / "published" / "warehouse.duckdb"),
         PYTHONUNBUFFERED="1",
+        **extra,
     )
 
 
-def run(root: Path, data: Path, kill_after: str | None = None) -> str:
+def run(root: Path, data: Path, kill_at: str | None = None, months: list[str] = ()) -> str:
+    marker, wait = KILL_POINTS[kill_at] if kill_at else (None, 0.0)
+    extra = {"PAUSE_IN_PUBLISH": "1"} if kill_at == "publishing" else {}
     proc = subprocess.Popen(
-        [sys.executable, "-c", RUNNER],
+        [sys.executable, "-m", CHILD, *months],
         cwd=REPO,
-        env=env_for(root, data),
+        env=env_for(root, data, **extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -54,8 +54,8 @@ def run(root: Path, data: Path, kill_after: str | None = None) -> str:
     seen = []
     for line in proc.stdout:
         seen.append(line)
-        if kill_after and kill_after in line:
-            time.sleep(1.0)
+        if marker and marker in line:
+            time.sleep(wait)
             os.killpg(proc.pid, signal.SIGKILL)  # the run and its dbt child, no clean-up
             proc.wait()
             return "KILLED"
@@ -64,19 +64,28 @@ def run(root: Path, data: Path, kill_after: str | None = None) -> str:
 
 
 def checksums(db: Path) -> dict[str, str]:
+    """Order-independent checksum of every table the pipeline writes."""
     with duckdb.connect(str(db), read_only=True) as con:
+        tables = [
+            f"{s}.{t}"
+            for s, t in con.execute(
+                "select schema_name, table_name from duckdb_tables() where schema_name in "
+                f"{SCHEMAS} order by 1, 2"
+            ).fetchall()
+            if f"{s}.{t}" not in VOLATILE
+        ]
         return {
             t: con.execute(
-                f"select md5(string_agg(cast(x as varchar), '\\n' order by cast(x as varchar))) "
-                f"from {t} x"
-            ).fetchone()[0]
-            for t in TABLES
+                f"select count(*), md5(string_agg(cast(x as varchar), '\\n' "
+                f"order by cast(x as varchar))) from {t} x"
+            ).fetchall()[0]
+            for t in tables
         }
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    """Simulated feeds and the checksums of an uninterrupted run over them."""
+    """Simulated feeds and the checksums of an uninterrupted run over all of them."""
     from simulator import simulate
 
     base = tmp_path_factory.mktemp("crash")
@@ -87,9 +96,50 @@ def reference(tmp_path_factory):
     return data, checksums(base / "reference" / "w.duckdb")
 
 
-@pytest.mark.parametrize("kill_after", ["Running dbt command", "scored"])
-def test_killed_run_then_rerun_equals_an_uninterrupted_run(tmp_path, reference, kill_after):
+def test_runs_killed_in_dbt_scoring_and_publishing_then_rerun_equal_an_uninterrupted_run(
+    tmp_path, reference
+):
     data, expected = reference
-    assert run(tmp_path, data, kill_after=kill_after) == "KILLED"
+    published = tmp_path / "published" / "warehouse.duckdb"
+    for point in KILL_POINTS:  # each run starts from what the killed one before it left
+        assert run(tmp_path, data, kill_at=point) == "KILLED", point
+    # killed half-way through copying: a partial temporary file, no snapshot yet
+    assert not published.exists()
     assert "RUN_OK" in run(tmp_path, data)
     assert checksums(tmp_path / "w.duckdb") == expected
+    snapshot = checksums(published)  # a reader opens a whole snapshot: the live tables
+    assert snapshot["scoring.firm_health_scores"] == expected["scoring.firm_health_scores"]
+    assert [p.name for p in published.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_monthly_run_over_the_newly_landed_month_equals_a_full_rebuild(tmp_path, reference):
+    """The month's delivery folders land after the rest has been built; the run the landing
+    sensor starts (months_touched) gives the same tables as building everything at once."""
+    from pipelines.defs.automation.definitions import months_touched
+
+    data, expected = reference
+    landing = data / "landing"
+    latest = max(p.name for p in landing.glob("*/*") if len(p.name) == 6 and p.name.isdigit())
+    before = tmp_path / "sim"
+    shutil.copytree(data, before, ignore=lambda d, names: [n for n in names if n == latest])
+    assert "RUN_OK" in run(tmp_path, before)
+    new_files = []
+    for folder in landing.glob(f"*/{latest}"):
+        shutil.copytree(folder, before / "landing" / folder.parent.name / latest)
+        new_files += [str(f.relative_to(landing)) for f in folder.rglob("*") if f.is_file()]
+    assert new_files
+    months = months_touched(sorted(new_files), all_months_of(tmp_path, before))
+    assert months[0] == f"{latest[:4]}-{latest[4:]}-01"  # only the new month and the later ones
+    assert "RUN_OK" in run(tmp_path, before, months=months)
+    got = checksums(tmp_path / "w.duckdb")
+    assert {t: v for t, v in got.items() if v != expected.get(t)} == {}
+    assert set(got) == set(expected)
+
+
+def all_months_of(root: Path, data: Path) -> list[str]:
+    """The partition keys a run sees (in a child: EH_PARTITION_START is read at import)."""
+    out = subprocess.run(
+        [sys.executable, "-m", CHILD, "--months"],
+        cwd=REPO, env=env_for(root, data), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.split()

@@ -43,3 +43,23 @@ def test_a_crash_while_copying_leaves_the_previous_snapshot(tmp_path, monkeypatc
         publish_snapshot(live, target, ["scoring.t"])
     assert read_count(target) == 1000  # the last good snapshot, intact
     assert [p.name for p in target.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_publisher_killed_mid_copy_leaves_nothing_behind_once_the_next_one_runs(tmp_path):
+    import subprocess
+    import sys
+
+    live, target = tmp_path / "live.duckdb", tmp_path / "pub" / "warehouse.duckdb"
+    make_live(live, 1000)
+    publish_snapshot(live, target, ["scoring.t"])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    abandoned = target.with_name(f".{target.name}.{dead}.tmp")  # a killed publisher's copy
+    abandoned.write_bytes(b"half a warehouse")
+    running = target.with_name(f".{target.name}.1.tmp")  # pid 1 runs: another publisher's
+    running.write_bytes(b"in progress")
+    make_live(live, 2000)
+    publish_snapshot(live, target, ["scoring.t"])
+    assert read_count(target) == 2000
+    assert not abandoned.exists()
+    assert running.exists()

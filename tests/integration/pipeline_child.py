@@ -1,0 +1,48 @@
+"""A pipeline run in a child process, for tests that kill it: ``python -m
+tests.integration.pipeline_child [FIRST_MONTH LAST_MONTH]`` (default every month), with the
+warehouse and landing of the environment. Prints RUN_OK or RUN_FAILED at the end.
+
+PAUSE_IN_PUBLISH=1 stops the run half-way through copying the published snapshot (it prints
+PUBLISH_HALF_WRITTEN and waits), so a test can kill it there.
+
+A module run with -m rather than ``python -c``: with pyspark installed, Great Expectations
+imports pyspark.sql.connect, which exits a ``-c`` process it takes for a doctest run.
+"""
+
+import os
+import shutil
+import sys
+import time
+
+import dagster as dg
+
+from pipelines.definitions import all_assets, all_checks, build_resources
+from pipelines.partitions import all_months, all_months_tags, range_tags
+
+
+def half_copy(src, dst, length=0):
+    dst.write(src.read(1 << 16))
+    dst.flush()
+    print("PUBLISH_HALF_WRITTEN", flush=True)
+    time.sleep(600)
+
+
+def main(months: list[str]) -> None:
+    if months == ["--months"]:
+        print(*all_months())
+        return
+    if os.environ.get("PAUSE_IN_PUBLISH"):
+        shutil.copyfileobj = half_copy
+    tags = range_tags(months[0], months[-1]) if months else all_months_tags()
+    result = dg.materialize(
+        [*all_assets, *all_checks],
+        resources=build_resources(),
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        tags=tags,
+    )
+    print("RUN_OK" if result.success else "RUN_FAILED", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
