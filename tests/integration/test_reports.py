@@ -80,7 +80,7 @@ STAGING_RECORDS = " union all ".join(
         ("customs", "stg_customs__trade_monthly", "period_month"),
         ("court", "stg_court__enforcement_cases", "filed_date"),
         ("credit", "stg_credit__loans_monthly", "period_month"),
-        ("credit", "stg_credit__dishonest_listings", "listed_date"),
+        ("court", "stg_credit__dishonest_listings", "listed_date"),
         ("ip", "stg_ip__rights", "application_date"),
         ("sci", "stg_sci__certifications", "issued_date"),
         ("subsidy", "stg_subsidy__payments", "paid_date"),

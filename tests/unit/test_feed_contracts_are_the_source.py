@@ -84,3 +84,17 @@ def test_the_departments_page_lists_every_department_with_its_feeds():
     for feed, contract in CONTRACTS.items():
         departments.setdefault(contract.department, set()).add(feed)
     assert rows == departments, f"docs/departments.md lists {rows}; the contracts say {departments}"
+
+
+def test_the_firm_reports_data_coverage_counts_every_feed():
+    """A feed missing from marts.fct_firm_department_records would never show as reported in
+    the firm report's data coverage (数据覆盖)."""
+    records = (REPO / "dbt_project/models/marts/core/fct_firm_department_records.sql").read_text()
+    listed = set(re.findall(r"\('([a-z]+)', '(stg_[a-z_]+)', '[a-z_]+'\)", records))
+    for sql in (REPO / "dbt_project/models/staging").rglob("stg_*.sql"):
+        for feed in re.findall(r"source\('raw',\s*'([a-z_]+)'\)", sql.read_text()):
+            if feed in CONTRACTS:
+                department = CONTRACTS[feed].department
+                assert (department, sql.stem) in listed, (
+                    f"{sql.stem} ({department}) is not in fct_firm_department_records"
+                )
