@@ -9,7 +9,7 @@ import polars as pl
 import pyarrow as pa
 
 from scoring.config import GRADE_LABELS_ZH
-from scoring.explain import INSUFFICIENT_CODE, ragged_lists, top_k
+from scoring.explain import INSUFFICIENT_CODE, human_number, ragged_lists, top_k
 from scoring.scorecard.evaluate import evaluate
 from scoring.scorecard.types import Evaluation, ScorecardBase
 
@@ -222,7 +222,11 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     label = pl.col("_i").replace_strict(dict(enumerate(labels)), return_dtype=pl.String)
     is_up = pl.col("_i").replace_strict(dict(enumerate(up)), return_dtype=pl.Boolean)
     is_absence = pl.col("_i").replace_strict(dict(enumerate(absence)), return_dtype=pl.Boolean)
-    number = pl.col("_value").round_sig_figs(3).cast(pl.String)
+    # Human numbers (no e-notation, 万/亿), formatted once per distinct target value.
+    targets = long["_value"].drop_nulls().unique()
+    number = pl.col("_value").replace_strict(
+        targets, [human_number(v) for v in targets.to_list()], default="", return_dtype=pl.String
+    )
     gain_text = pl.format("（+{}分）", pl.col("_gain").round(1).cast(pl.String))
     action = (
         pl.when(pl.col("_missing"))
