@@ -44,6 +44,14 @@ class ScoringDefaults:
         Per-indicator contributions of the latest N months (0 = every month, -1 = none).
     refit_every_months : int
         The fitted model is refitted at the end of every N-th calendar month (3: quarter ends).
+    method : str
+        Fitting method: ``"auto"`` fits both ``"boosted"`` and ``"woe"`` on the validation
+        windows and puts in force the one with the better out-of-time AUC; or one of them.
+    min_labelled_months : int
+        The expert model hands over to a fitted one only once this many labelled months exist.
+    switch_margin : float
+        At a refit the challenger replaces the model in force only when its out-of-time AUC on
+        the newest outcome months is at least this much higher (``scoring.governance``).
 
     Examples
     --------
@@ -70,6 +78,9 @@ class ScoringDefaults:
     max_training_firms: int = 200_000
     contribution_months: int = 12
     refit_every_months: int = 3
+    method: str = "auto"
+    min_labelled_months: int = 12
+    switch_margin: float = 0.005
 
 
 DEFAULTS = ScoringDefaults()

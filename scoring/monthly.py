@@ -21,8 +21,16 @@ import polars as pl
 
 from scoring.config import DIMENSIONS, IndicatorSpec, ScoringConfig
 from scoring.defaults import ScoringDefaults
+from scoring.governance import challenger_wins, oot_auc, switch_effect
 from scoring.scorecard import PointsScale, ScorecardConfig
-from scoring.training import ModelChoice, choose_and_fit, labelled_panel, month_end
+from scoring.training import (
+    MONTH,
+    OUTCOME,
+    ModelChoice,
+    choose_and_fit,
+    labelled_panel,
+    month_end,
+)
 from scoring.validation import build_report, psi_month_over_month
 
 #: Firms are sampled by ``hash(firm_id) % SAMPLE_BUCKETS`` below ``sample_cutoff(share)``.
@@ -43,6 +51,7 @@ def scorecard_config(
     """
     return ScorecardConfig(
         kind=settings.model,
+        method="boosted" if settings.method == "auto" else settings.method,
         min_peer_group=settings.min_peer_group,
         healthy_max_pd=settings.healthy_max_pd,
         subhealthy_max_pd=settings.subhealthy_max_pd,
@@ -192,6 +201,9 @@ class MonthlyModels:
         self.sample, self.shares, self.events = sample, shares, events
         self.specs, self.config, self.settings = specs, config, settings
         self._fitted: dict[dt.date, ModelInForce] = {}
+        self._champion: ModelInForce | None = None
+        #: One entry per refit with a fitted challenger: the decision and what it changed.
+        self.refits: list[dict] = []
 
     def training(self, upto: dt.date, only: bool = False) -> pl.DataFrame:
         """Return the training sample as of ``upto`` (its months up to it, or only it)."""
@@ -204,25 +216,73 @@ class MonthlyModels:
 
     def for_month(self, month: dt.date) -> ModelInForce:
         """Return the model in force for ``month``: fitted as of its refit month when the
-        outcome history allows (one fit per refit month), else expert among ``month``'s peers."""
+        outcome history allows (one fit per refit month), else expert among ``month``'s peers.
+
+        A refit's challenger replaces the champion (the fitted model in force) only when it
+        ranks the newest labelled months, which neither model was fitted on, better
+        (``scoring.governance.challenger_wins``); otherwise the champion stays in force,
+        version and all. Each decision is logged in ``refits`` with its effect on the month's
+        sampled firms."""
         refit = refit_month(month, self.settings.refit_every_months)
         if refit in self._fitted:
             return self._fitted[refit]
         training = self.training(refit)
         labelled = labelled_panel(training, self.events, as_of=month_end(refit))
+        rows = self.training(month, only=True)
+        settings = self.settings
         choice = choose_and_fit(
             labelled,
-            self.training(month, only=True),
+            rows,
             self.specs,
             self.config,
-            mode=self.settings.model,
-            min_events=self.settings.min_events,
-            calibration_months=self.settings.calibration_months,
-            test_months=self.settings.test_months,
+            mode=settings.model,
+            min_events=settings.min_events,
+            calibration_months=settings.calibration_months,
+            test_months=settings.test_months,
+            methods=("boosted", "woe") if settings.method == "auto" else None,
+            min_labelled_months=settings.min_labelled_months,
         )
         in_force = ModelInForce(choice, labelled, training["firm_id"].n_unique(), refit)
-        if choice.production.kind != "expert":
-            self._fitted[refit] = in_force  # an expert model is month M's own: never reused
+        if choice.production.kind == "expert":
+            return in_force  # an expert model is month M's own: never reused
+        champion = self._champion
+        entry: dict = {"refit": str(month_end(refit)), "month": str(month)}
+        if champion is None:
+            entry["decision"] = "hand-over: expert -> first fitted model"
+            previous = choose_and_fit(labelled, rows, self.specs, self.config, mode="expert")
+            old = previous.production
+        else:
+            old = champion.choice.production
+            seen = champion.labelled[MONTH].max()
+            newest = labelled.filter(pl.col(MONTH) > seen)
+            y = newest[OUTCOME].to_numpy()
+            entry["newest_months"] = newest[MONTH].n_unique()
+            entry["champion_auc"] = oot_auc(y, old.evaluate(newest).pd) if newest.height else None
+            challenger = choice.validation
+            entry["challenger_auc"] = (
+                oot_auc(y, challenger.evaluate(newest).pd)
+                if challenger is not None and newest.height
+                else None
+            )
+            wins, why = challenger_wins(
+                float("nan") if entry["champion_auc"] is None else entry["champion_auc"],
+                float("nan") if entry["challenger_auc"] is None else entry["challenger_auc"],
+                settings.switch_margin,
+            )
+            entry["decision"] = "switched" if wins else "kept champion"
+            entry["why"] = why
+            if not wins:
+                self.refits.append(entry)
+                self._fitted[refit] = champion
+                return champion
+        if rows.height:
+            before, after = old.evaluate(rows), choice.production.evaluate(rows)
+            entry["effect"] = switch_effect(
+                before.overall, before.grade_code, after.overall, after.grade_code
+            )
+        entry["method"] = choice.production.training.get("method")
+        self.refits.append(entry)
+        self._fitted[refit] = self._champion = in_force
         return in_force
 
 
@@ -258,6 +318,7 @@ def run_report(
     red_flags: tuple[tuple[str, str], ...],
     psi_rows: Sequence[dict],
     generated: str,
+    refits: Sequence[dict] = (),
 ) -> dict[str, object]:
     """Return the validation report of a run (JSON-ready; ``scoring.validation.render_markdown``
     formats it), for the model in force in the run's latest month."""
@@ -277,4 +338,5 @@ def run_report(
         psi_rows=psi_rows,
         generated=generated,
         notes=notes,
+        refits=refits,
     )

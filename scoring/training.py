@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from scoring.backtest import distress_labels
 from scoring.config import IndicatorSpec
+from scoring.governance import oot_auc
 from scoring.peers import WAREHOUSE_PEER_LEVELS
 from scoring.scorecard import Scorecard, ScorecardConfig, fit_scorecard
 
@@ -179,6 +180,9 @@ class ModelChoice:
     production_windows, validation_windows : Windows or None
     reason : str
         Why this kind of model is in force.
+    method_auc : dict
+        Out-of-time AUC on the validation test window of each method tried (the production
+        model uses the best).
     """
 
     production: Scorecard
@@ -186,6 +190,7 @@ class ModelChoice:
     production_windows: Windows | None
     validation_windows: Windows | None
     reason: str
+    method_auc: dict = field(default_factory=dict)
 
 
 def choose_and_fit(
@@ -198,6 +203,8 @@ def choose_and_fit(
     calibration_months: int = 6,
     test_months: int = 6,
     peer_levels: Sequence[Sequence[str]] = WAREHOUSE_PEER_LEVELS,
+    methods: Sequence[str] | None = None,
+    min_labelled_months: int = 1,
 ) -> ModelChoice:
     """Return the model to put in force: fitted when outcome history allows, else expert.
 
@@ -220,6 +227,13 @@ def choose_and_fit(
     min_events : int
     calibration_months, test_months : int
     peer_levels : sequence of sequence of str
+    methods : sequence of str, optional
+        Fitting methods to try (``ScorecardConfig.method``; default the config's). With
+        more than one and a validation window, each is fitted on the validation windows and
+        the one with the best out-of-time AUC on the test window is fitted for production.
+    min_labelled_months : int
+        ``mode="auto"`` stays expert until at least this many labelled months exist (the
+        hand-over from expert to fitted happens once, on enough outcome history).
     """
     if mode not in ("auto", "fitted", "expert"):
         raise ValueError(f"mode must be auto, fitted or expert, got {mode!r}")
@@ -243,9 +257,12 @@ def choose_and_fit(
         return expert("expert weights configured")
     cal = min(calibration_months, max(1, n // 4))
     test = min(test_months, max(1, n // 4))
+    methods = tuple(methods or (config.method,))
     try:
         if n < 2:
             raise ValueError(f"{n} labelled month(s): need at least 2 to fit and calibrate")
+        if mode == "auto" and n < min_labelled_months:
+            raise ValueError(f"{n} labelled month(s), fewer than {min_labelled_months}")
         production_windows = split_months(months, cal, 0)
         for name in ("fit", "calibration"):
             events = int(production_windows.frame(labelled, name)[OUTCOME].sum())
@@ -253,22 +270,42 @@ def choose_and_fit(
                 raise ValueError(
                     f"{events} distress firm-months in the {name} window, fewer than {min_events}"
                 )
-        fitted_config = replace(config, kind="fitted")
-        production = fit_panel_scorecard(
-            labelled, specs, production_windows, fitted_config, peer_levels
-        )
     except ValueError as error:
         if mode == "fitted":
             raise
         return expert(f"no usable outcome history ({error})")
+
+    def fit(windows: Windows, method: str) -> Scorecard:
+        fitted = replace(config, kind="fitted", method=method)
+        return fit_panel_scorecard(labelled, specs, windows, fitted, peer_levels)
+
     validation = validation_windows = None
+    method_auc: dict[str, float] = {}
+    candidates: dict[str, Scorecard] = {}
     if n >= cal + test + 1:
         validation_windows = split_months(months, cal, test)
-        try:
-            validation = fit_panel_scorecard(
-                labelled, specs, validation_windows, fitted_config, peer_levels
-            )
-        except ValueError:
-            validation = validation_windows = None
-    reason = f"fitted on {n} labelled months with outcome history"
-    return ModelChoice(production, validation, production_windows, validation_windows, reason)
+        test_rows = validation_windows.frame(labelled, "test")
+        y = test_rows[OUTCOME].to_numpy()
+        for method in methods:
+            try:
+                candidate = fit(validation_windows, method)
+            except ValueError:
+                continue
+            method_auc[method] = oot_auc(y, candidate.evaluate(test_rows).pd)
+            candidates[method] = candidate
+    best = max(methods, key=lambda m: (method_auc.get(m, float("-inf")), -methods.index(m)))
+    try:
+        production = fit(production_windows, best)
+    except ValueError as error:
+        if mode == "fitted":
+            raise
+        return expert(f"no usable outcome history ({error})")
+    validation = candidates.get(best)
+    if validation is None:
+        validation_windows = None
+    reason = f"fitted on {n} labelled months with outcome history ({best})"
+    if len(method_auc) > 1:
+        reason += "; out-of-time AUC " + ", ".join(f"{m} {a:.3f}" for m, a in method_auc.items())
+    return ModelChoice(
+        production, validation, production_windows, validation_windows, reason, method_auc
+    )

@@ -15,6 +15,7 @@ from scoring.config import IndicatorSpec
 from scoring.logistic import fit_logistic, fit_platt
 from scoring.metrics import roc_auc
 from scoring.reference import PeerReference
+from scoring.scorecard.boosted import fit_boosted_indicators
 from scoring.scorecard.config import ScorecardConfig
 from scoring.scorecard.model import Scorecard
 from scoring.scorecard.types import IndicatorModel, as_frame, check_columns
@@ -179,8 +180,14 @@ def fit_scorecard(
     reference = PeerReference.fit(
         frame, codes, levels, config.min_peer_group, config.knots, by=peer_by
     )
-    binned, woe = _fit_bins(frame, y, models, reference, config)
-    members = _fit_subscores(binned, woe, y, dim_order, config)
+    binned, woe, health = _fit_bins(frame, y, models, reference, config)
+    boosted: dict = {}
+    if config.method == "boosted":
+        members, boost_intercept, boosted = fit_boosted_indicators(
+            binned, health, y, frame, group_column, config
+        )
+    else:
+        members = _fit_subscores(binned, woe, y, dim_order, config)
     if not any(m.selected for m in members):
         raise ValueError("no indicator carries information about the outcome: nothing to fit")
     draft = Scorecard(
@@ -196,8 +203,16 @@ def fit_scorecard(
     )
     cal_eval = draft.evaluate(calibration)
     cal_scores = _subscores(draft.active, cal_eval.woe, dim_order)
-    training = {"rows": frame.height, "events": int(y.sum())}
-    if config.stacking == "calibration":
+    training = {"rows": frame.height, "events": int(y.sum()), "method": config.method, **boosted}
+    if config.method == "boosted":
+        # The shapes already sum on the overall log-odds: every dimension weighs 1, and Platt
+        # scaling on the later window calibrates the PD.
+        gamma = np.array([1.0 if any(m.selected and m.dimension == d for m in members) else 0.0
+                          for d in dim_order])  # fmt: skip
+        fitted = [replace(m, weight=float(m.beta) if m.selected else 0.0) for m in members]
+        intercept = boost_intercept
+        platt = fit_platt(intercept - cal_scores @ gamma, y_cal)
+    elif config.stacking == "calibration":
         # Stacked on the later window, the stacking regression is the calibration too: a
         # Platt scaling with one slope per dimension, fitted on rows the bins never saw.
         fitted, gamma, intercept = _stack(members, cal_scores, y_cal, dim_order, config)
@@ -219,7 +234,9 @@ def fit_scorecard(
         calibration_rows=calibration.height,
         calibration_events=int(y_cal.sum()),
         stacking=config.stacking,
-        auc_training=_auc(y, -(_subscores(members, woe, dim_order) @ gamma)),
+        auc_training=None
+        if config.method == "boosted"  # its WOE matrix is not the bins': not computed twice
+        else _auc(y, -(_subscores(members, woe, dim_order) @ gamma)),
         auc_calibration=_auc(y_cal, -(cal_scores @ gamma)),
     )
     if time_column is not None and time_column in frame.columns:
@@ -297,12 +314,14 @@ def _fit_bins(
     models: list[IndicatorModel],
     reference: PeerReference,
     config: ScorecardConfig,
-) -> tuple[list[IndicatorModel], np.ndarray]:
-    """Return indicators with direction, basis, bins and IV, and the training WOE matrix."""
+) -> tuple[list[IndicatorModel], np.ndarray, np.ndarray]:
+    """Return indicators with direction, basis, bins and IV, the training WOE matrix and the
+    rows x indicators health matrix (the chosen basis, direction-adjusted, NaN = missing)."""
     peer, _ = reference.transform(frame)
     overall, _ = reference.transform(frame, overall=[True] * len(models))
     out = []
     woe = np.zeros((frame.height, len(models)), order="F")
+    health_of = np.zeros((frame.height, len(models)), order="F")
     for i, m in enumerate(models):
         candidates = []
         bases = {"peer": peer[:, i], "all": overall[:, i]}
@@ -344,7 +363,8 @@ def _fit_bins(
             )
         )
         woe[:, i] = bins.woe_of(health)
-    return out, woe
+        health_of[:, i] = health
+    return out, woe, health_of
 
 
 def _fit_subscores(

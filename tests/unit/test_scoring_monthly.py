@@ -83,11 +83,16 @@ def test_shares_cap_the_firms_a_fit_reads():
 
 def test_a_fitted_model_serves_every_month_up_to_the_next_refit(sampled_panel):
     sample, events = sampled_panel
-    models = every_firm(sample, events, SETTINGS)
+    # A challenger that always wins: every quarter end puts a new model in force.
+    models = every_firm(sample, events, replace(SETTINGS, switch_margin=-1.0))
     april, may, june = (models.for_month(dt.date(2025, m, 1)) for m in (4, 5, 6))
     assert april.choice.production.kind == "fitted"
     assert april is may and april.refit == dt.date(2025, 3, 1)  # one fit per quarter end
     assert june is not may and june.refit == dt.date(2025, 6, 1)
+    assert [r["decision"] for r in models.refits] == [
+        "hand-over: expert -> first fitted model",
+        "switched",
+    ]
     # Known at the end of March 2025: outcomes complete 12 months earlier, no later event.
     assert max(months_of(april.labelled)) <= dt.date(2024, 3, 1)
     assert april.fitted_firms == 800
@@ -123,3 +128,20 @@ def test_the_report_names_the_model_in_force_and_carries_the_stability(sampled_p
     assert report["psi"] == psi_rows and report["generated"] == "today"
     assert any("Model in force for 2025-06: fitted" in note for note in report["notes"])
     assert any("2025-06" in note and "PSI" in note for note in report["notes"][1:])
+
+
+def test_a_challenger_that_is_not_better_out_of_time_leaves_the_champion_in_force(sampled_panel):
+    sample, events = sampled_panel
+    # No challenger can beat the champion's AUC by a whole point: the March model stays.
+    models = every_firm(sample, events, replace(SETTINGS, switch_margin=1.0))
+    april, june = models.for_month(dt.date(2025, 4, 1)), models.for_month(dt.date(2025, 6, 1))
+    assert june is april and june.refit == dt.date(2025, 3, 1)  # same model, same version
+    handover, kept = models.refits
+    assert kept["decision"] == "kept champion" and 0.5 < kept["champion_auc"] <= 1.0
+    assert "effect" not in kept  # nothing changed for any firm
+    # The hand-over is measured on the month's firms: the same rows under both models.
+    effect = handover["effect"]
+    matrix = effect["migration"]
+    assert sum(sum(row.values()) for row in matrix.values()) == effect["rows"] > 0
+    off_diagonal = sum(n for a, row in matrix.items() for b, n in row.items() if a != b)
+    assert effect["grade_changed"] == pytest.approx(off_diagonal / effect["rows"])

@@ -79,6 +79,9 @@ class ScoringRunConfig(dg.Config):
     max_training_firms: int = DEFAULTS.max_training_firms
     contribution_months: int = DEFAULTS.contribution_months
     refit_every_months: int = DEFAULTS.refit_every_months
+    method: str = DEFAULTS.method
+    min_labelled_months: int = DEFAULTS.min_labelled_months
+    switch_margin: float = DEFAULTS.switch_margin
 
     def settings(self) -> ScoringDefaults:
         """Return the run's settings as the scoring library takes them."""
@@ -240,6 +243,7 @@ def firm_health_scores(
         red_flags,
         psi_rows=stability.rows,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        refits=models.refits,
     )
     reports = output_dir() / "reports"
     reports.mkdir(parents=True, exist_ok=True)
