@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -22,7 +22,8 @@ import polars as pl
 from scoring.config import DIMENSIONS, IndicatorSpec, ScoringConfig
 from scoring.defaults import ScoringDefaults
 from scoring.governance import challenger_wins, oot_auc, switch_effect
-from scoring.scorecard import PointsScale, ScorecardConfig
+from scoring.peers import WAREHOUSE_PEER_LEVELS
+from scoring.scorecard import PointsScale, Scorecard, ScorecardConfig, fit_scorecard
 from scoring.training import (
     MONTH,
     OUTCOME,
@@ -202,6 +203,8 @@ class MonthlyModels:
         self.specs, self.config, self.settings = specs, config, settings
         self._fitted: dict[dt.date, ModelInForce] = {}
         self._champion: ModelInForce | None = None
+        self._expert: Scorecard | None = None
+        self._labelled: dict[dt.date, tuple[pl.DataFrame, int]] = {}
         #: One entry per refit with a fitted challenger: the decision and what it changed.
         self.refits: list[dict] = []
 
@@ -213,6 +216,22 @@ class MonthlyModels:
         if share < 1:
             rows = rows.filter(pl.col(SAMPLE_HASH) < sample_cutoff(share))
         return rows.drop(SAMPLE_HASH)
+
+    def expert_model(self) -> Scorecard:
+        """Return the expert (cold-start) model of every month of the run, fitted once on the
+        sampled rows of all of them: it ranks each month's firms among their peers of the same
+        month (``peer_by``), so it scores a month exactly as that month's own model would."""
+        if self._expert is None:
+            rows = pl.concat([self.training(m, only=True) for m in sorted(self.shares)])
+            self._expert = fit_scorecard(
+                rows,
+                self.specs,
+                None,
+                peer_levels=WAREHOUSE_PEER_LEVELS,
+                peer_by=MONTH,
+                config=replace(self.config, kind="expert"),
+            )
+        return self._expert
 
     def for_month(self, month: dt.date) -> ModelInForce:
         """Return the model in force for ``month``: fitted as of its refit month when the
@@ -226,8 +245,13 @@ class MonthlyModels:
         refit = refit_month(month, self.settings.refit_every_months)
         if refit in self._fitted:
             return self._fitted[refit]
-        training = self.training(refit)
-        labelled = labelled_panel(training, self.events, as_of=month_end(refit))
+        if refit not in self._labelled:
+            training = self.training(refit)
+            self._labelled[refit] = (
+                labelled_panel(training, self.events, as_of=month_end(refit)),
+                training["firm_id"].n_unique(),
+            )
+        labelled, firms = self._labelled[refit]
         rows = self.training(month, only=True)
         settings = self.settings
         choice = choose_and_fit(
@@ -241,16 +265,16 @@ class MonthlyModels:
             test_months=settings.test_months,
             methods=("boosted", "woe") if settings.method == "auto" else None,
             min_labelled_months=settings.min_labelled_months,
+            expert_model=self.expert_model,
         )
-        in_force = ModelInForce(choice, labelled, training["firm_id"].n_unique(), refit)
+        in_force = ModelInForce(choice, labelled, firms, refit)
         if choice.production.kind == "expert":
-            return in_force  # an expert model is month M's own: never reused
+            return in_force  # expert: never the champion (one model ranks each month's peers)
         champion = self._champion
         entry: dict = {"refit": str(month_end(refit)), "month": str(month)}
         if champion is None:
             entry["decision"] = "hand-over: expert -> first fitted model"
-            previous = choose_and_fit(labelled, rows, self.specs, self.config, mode="expert")
-            old = previous.production
+            old = self.expert_model()
         else:
             old = champion.choice.production
             seen = champion.labelled[MONTH].max()

@@ -12,7 +12,7 @@ whose horizon ends after it. Windows are consecutive: fitting months, then the l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -205,6 +205,7 @@ def choose_and_fit(
     peer_levels: Sequence[Sequence[str]] = WAREHOUSE_PEER_LEVELS,
     methods: Sequence[str] | None = None,
     min_labelled_months: int = 1,
+    expert_model: Callable[[], Scorecard] | None = None,
 ) -> ModelChoice:
     """Return the model to put in force: fitted when outcome history allows, else expert.
 
@@ -234,6 +235,10 @@ def choose_and_fit(
     min_labelled_months : int
         ``mode="auto"`` stays expert until at least this many labelled months exist (the
         hand-over from expert to fitted happens once, on enough outcome history).
+    expert_model : callable, optional
+        Gives the expert model to fall back on (e.g. one fitted on every month of a run at
+        once: it ranks within each month, so it equals the month's own); default fits one on
+        ``reference_rows``.
     """
     if mode not in ("auto", "fitted", "expert"):
         raise ValueError(f"mode must be auto, fitted or expert, got {mode!r}")
@@ -243,6 +248,8 @@ def choose_and_fit(
     def expert(reason: str) -> ModelChoice:
         # Without outcomes there is no PD to keep comparable over time: rank among the peers
         # of the same month, as scoring v1 did, so the scores stay stable month to month.
+        if expert_model is not None:
+            return ModelChoice(expert_model(), None, None, None, reason)
         model = fit_scorecard(
             reference_rows,
             specs,

@@ -40,6 +40,8 @@ def fit_boosted_indicators(
     enters the boosting when its monotone bins separate events at ``boost_max_p_value``; it
     stays selected when its learnt shape is not flat. Each indicator's ``woe`` is then minus
     its log-odds shape (higher is healthier), ``beta`` 1: the health log-odds is their sum.
+    With bagging over every row, ``facts["out_of_bag_log_odds"]`` holds each row's distress
+    log-odds from the bag that held it out (for calibration without a hold-out).
     """
     screened = np.array(
         [
@@ -65,9 +67,12 @@ def fit_boosted_indicators(
     bags = config.boost_bags if y_fit.size < config.boost_bag_below_rows else 1
     position_in_bag = (draw[rows] * 7919.0) % 1.0
     fits = []
+    out_of_bag = np.full(y_fit.size, np.nan)
     for bag in range(bags):
         low = bag * config.boost_validation_share
         held = (position_in_bag >= low) & (position_in_bag < low + config.boost_validation_share)
+        if bags > 1 and bag == bags - 1:
+            held = position_in_bag >= low  # the last bag holds out the rest: a partition
         if not 0 < y_fit[held].sum() < held.sum():
             held = None  # too few units to hold some out: fit every cycle allowed
         fits.append(
@@ -86,6 +91,8 @@ def fit_boosted_indicators(
                 cuts=cuts,
             )
         )
+        if held is not None:
+            out_of_bag[held] = fits[-1].decision(U[held])
     fit = average_fits(fits)
     counts = [np.bincount(bin_index(U[:, j], c), minlength=c.size + 2) for j, c in enumerate(cuts)]
     events = [
@@ -128,4 +135,6 @@ def fit_boosted_indicators(
         "boosting_validation_loss": fit.validation_loss,
         "boosting_bags": bags,
     }
+    if bags > 1 and rows.all() and not np.isnan(out_of_bag).any():
+        facts["out_of_bag_log_odds"] = out_of_bag
     return out, fit.intercept, facts

@@ -184,7 +184,7 @@ class ScorecardConfig:
     boost_max_cycles: int = 60
     boost_patience: int = 5
     boost_validation_share: float = 0.2
-    boost_max_p_value: float = 0.05
+    boost_max_p_value: float = 1.0
     boost_max_rows: int = 300_000
     boost_bags: int = 5
     boost_bag_below_rows: int = 50_000

@@ -166,7 +166,18 @@ def fit_scorecard(
         return _fit_expert(frame, models, levels, peer_by, dim_order, config)
 
     assert outcome is not None
-    if calibration is None:
+    # Small samples without a time order: the boosted model is bagged over every row and
+    # calibrated on its out-of-bag log-odds, so no quarter of the rows is lost to a hold-out.
+    out_of_bag = (
+        config.method == "boosted"
+        and calibration is None
+        and time_column is None
+        and config.boost_bags > 1
+        and frame.height < min(config.boost_bag_below_rows, config.boost_max_rows)
+    )
+    if out_of_bag:
+        calibration = frame
+    elif calibration is None:
         frame, calibration = _hold_out(frame, time_column, group_column, config)
     y = _outcome(frame, outcome)
     y_cal = _outcome(calibration, outcome)
@@ -186,6 +197,7 @@ def fit_scorecard(
         members, boost_intercept, boosted = fit_boosted_indicators(
             binned, health, y, frame, group_column, config
         )
+        oob = boosted.pop("out_of_bag_log_odds", None)
     else:
         members = _fit_subscores(binned, woe, y, dim_order, config)
     if not any(m.selected for m in members):
@@ -211,7 +223,11 @@ def fit_scorecard(
                           for d in dim_order])  # fmt: skip
         fitted = [replace(m, weight=float(m.beta) if m.selected else 0.0) for m in members]
         intercept = boost_intercept
-        platt = fit_platt(intercept - cal_scores @ gamma, y_cal)
+        if out_of_bag and oob is not None:
+            platt = fit_platt(oob, y)
+            training["calibration"] = "out of bag"
+        else:
+            platt = fit_platt(intercept - cal_scores @ gamma, y_cal)
     elif config.stacking == "calibration":
         # Stacked on the later window, the stacking regression is the calibration too: a
         # Platt scaling with one slope per dimension, fitted on rows the bins never saw.

@@ -22,7 +22,8 @@ from scoring.monthly import (
     scorecard_config,
     training_shares,
 )
-from scoring.scorecard import ScorecardConfig
+from scoring.peers import WAREHOUSE_PEER_LEVELS
+from scoring.scorecard import ScorecardConfig, fit_scorecard
 from tests.unit.test_scoring_training import SPECS, make_panel
 
 SETTINGS = replace(
@@ -145,3 +146,18 @@ def test_a_challenger_that_is_not_better_out_of_time_leaves_the_champion_in_forc
     assert sum(sum(row.values()) for row in matrix.values()) == effect["rows"] > 0
     off_diagonal = sum(n for a, row in matrix.items() for b, n in row.items() if a != b)
     assert effect["grade_changed"] == pytest.approx(off_diagonal / effect["rows"])
+
+
+def test_the_run_wide_expert_model_scores_a_month_as_that_months_own_model(sampled_panel):
+    sample, events = sampled_panel
+    models = every_firm(sample, events, replace(SETTINGS, model="expert"))
+    may = dt.date(2025, 5, 1)
+    shared = models.for_month(may).choice.production
+    rows = models.training(may, only=True)
+    own = fit_scorecard(
+        rows, SPECS, None, peer_levels=WAREHOUSE_PEER_LEVELS, peer_by="period_month",
+        config=replace(models.config, kind="expert"),
+    )  # fmt: skip
+    a, b = shared.score(rows), own.score(rows)
+    assert a["overall_score"].to_list() == pytest.approx(b["overall_score"].to_list(), abs=1e-9)
+    assert a["grade_code"].to_list() == b["grade_code"].to_list()
