@@ -310,6 +310,37 @@ class MonthlyModels:
         return in_force
 
 
+def score_batches(
+    months: Sequence[dt.date], in_force: dict, month_rows: dict, max_rows: int
+) -> list[list[dt.date]]:
+    """Return the run's months in batches scored in one pass: consecutive months with the same
+    model in force (``in_force[month].choice.production``), at most ``max_rows`` rows a batch
+    (``month_rows``) unless one month alone is larger.
+
+    >>> class M:  # a stand-in for ModelInForce: only .choice.production is read
+    ...     def __init__(self, model): self.choice = type("C", (), {"production": model})
+    ...
+    >>> a, b = M("expert"), M("fitted")
+    >>> score_batches([1, 2, 3, 4], {1: a, 2: a, 3: b, 4: b}, {1: 5, 2: 5, 3: 5, 4: 5}, 10)
+    [[1, 2], [3, 4]]
+    >>> score_batches([1, 2, 3], {1: a, 2: a, 3: a}, {1: 6, 2: 6, 3: 6}, 10)
+    [[1], [2], [3]]
+    """
+    batches: list[list[dt.date]] = []
+    total = 0
+    for month in months:
+        model = in_force[month].choice.production
+        rows = month_rows.get(month, 0)
+        same = batches and in_force[batches[-1][0]].choice.production is model
+        if same and total + rows <= max_rows:
+            batches[-1].append(month)
+            total += rows
+        else:
+            batches.append([month])
+            total = rows
+    return batches
+
+
 class ScoreStability:
     """PSI of each month's overall scores against the month before, one month in memory.
 

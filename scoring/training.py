@@ -144,11 +144,13 @@ def fit_panel_scorecard(
     windows: Windows,
     config: ScorecardConfig,
     peer_levels: Sequence[Sequence[str]] = WAREHOUSE_PEER_LEVELS,
+    shared: dict | None = None,
 ) -> Scorecard:
     """Return a scorecard fitted on the fit window and stacked/calibrated on the next one.
 
     ``labelled`` is the output of ``labelled_panel`` (so it already respects ``as_of``);
-    folds keep a firm's months together.
+    folds keep a firm's months together. ``shared``: see ``fit_scorecard`` (fits of several
+    methods on the same windows share their peer distributions and bins).
     """
     fit = windows.frame(labelled, "fit")
     calibration = windows.frame(labelled, "calibration")
@@ -161,6 +163,7 @@ def fit_panel_scorecard(
         time_column=MONTH,
         group_column="firm_id",
         config=config,
+        shared=shared,
     )
     model.training["windows"] = windows.as_dict()
     return model
@@ -282,9 +285,9 @@ def choose_and_fit(
             raise
         return expert(f"no usable outcome history ({error})")
 
-    def fit(windows: Windows, method: str) -> Scorecard:
+    def fit(windows: Windows, method: str, shared: dict | None = None) -> Scorecard:
         fitted = replace(config, kind="fitted", method=method)
-        return fit_panel_scorecard(labelled, specs, windows, fitted, peer_levels)
+        return fit_panel_scorecard(labelled, specs, windows, fitted, peer_levels, shared)
 
     validation = validation_windows = None
     method_auc: dict[str, float] = {}
@@ -293,9 +296,10 @@ def choose_and_fit(
         validation_windows = split_months(months, cal, test)
         test_rows = validation_windows.frame(labelled, "test")
         y = test_rows[OUTCOME].to_numpy()
+        shared: dict = {}  # the methods' fits share peer distributions and bins
         for method in methods:
             try:
-                candidate = fit(validation_windows, method)
+                candidate = fit(validation_windows, method, shared)
             except ValueError:
                 continue
             method_auc[method] = oot_auc(y, candidate.evaluate(test_rows).pd)

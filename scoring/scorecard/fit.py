@@ -87,6 +87,7 @@ def fit_scorecard(
     time_column: str | None = None,
     group_column: str | None = None,
     config: ScorecardConfig | None = None,
+    shared: dict | None = None,
 ) -> Scorecard:
     """Return a scorecard fitted on ``frame`` (or an expert one when there is no outcome).
 
@@ -122,6 +123,11 @@ def fit_scorecard(
     group_column : str, optional
         Unit identifier (e.g. ``firm_id``): folds and random hold-outs keep a unit together.
     config : ScorecardConfig, optional
+    shared : dict, optional
+        Pass the same (initially empty) dict to fitted scorecards on the same rows, indicators
+        and calibration that differ only in ``config.method``: the second reuses the first's
+        peer distributions and monotone bins instead of computing them again (only when its
+        fitting rows match in number and events: a random hold-out can differ by method).
 
     Returns
     -------
@@ -188,10 +194,16 @@ def fit_scorecard(
                 f"{name} rows hold {events} events and {target.size - events} non-events: "
                 f"need at least {least} of each to fit (use an expert scorecard instead)"
             )
-    reference = PeerReference.fit(
-        frame, codes, levels, config.min_peer_group, config.knots, by=peer_by
-    )
-    binned, woe, health = _fit_bins(frame, y, models, reference, config)
+    key = (frame.height, calibration.height, int(y.sum()))  # the same rows (cheap check)
+    if shared and shared.get("rows") == key:
+        reference, binned, woe, health = shared["prepared"]
+    else:
+        reference = PeerReference.fit(
+            frame, codes, levels, config.min_peer_group, config.knots, by=peer_by
+        )
+        binned, woe, health = _fit_bins(frame, y, models, reference, config)
+        if shared is not None:
+            shared.update(rows=key, prepared=(reference, binned, woe, health))
     boosted: dict = {}
     if config.method == "boosted":
         members, boost_intercept, boosted = fit_boosted_indicators(

@@ -155,3 +155,15 @@ def test_the_generic_api_ranks_real_german_credit_loans():
     # seven numeric columns only (duration, amount, age, ...): a sensible ranking, not chance
     assert auc > 0.6
     assert out["pd"].null_count() == 0 and out["pd"].mean() == pytest.approx(0.3, abs=0.08)
+
+
+def test_fits_of_two_methods_sharing_their_bins_equal_separate_fits(data):
+    shared: dict = {}
+    kwargs = dict(peer_levels=[("sector",)], dimensions=DIMENSIONS, calibration=data.tail(1500))
+    train = data.head(4500)
+    fit_scorecard(train, DIRECTIONS, "bad", config=BOOSTED, shared=shared, **kwargs)
+    assert "prepared" in shared
+    woe = ScorecardConfig(min_peer_group=50, min_indicators=1, min_dimensions=1)
+    reused = fit_scorecard(train, DIRECTIONS, "bad", config=woe, shared=shared, **kwargs)
+    alone = fit_scorecard(train, DIRECTIONS, "bad", config=woe, **kwargs)
+    assert reused.score(data)["pd"].to_list() == alone.score(data)["pd"].to_list()
