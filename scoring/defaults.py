@@ -46,7 +46,8 @@ class ScoringDefaults:
         The fitted model is refitted at the end of every N-th calendar month (3: quarter ends).
     method : str
         Fitting method: ``"auto"`` fits both ``"boosted"`` and ``"woe"`` on the validation
-        windows and puts in force the one with the better out-of-time AUC; or one of them.
+        windows of the first fitted model and puts in force the one with the better
+        out-of-time AUC (later refits re-estimate that method); or one of them.
     min_labelled_months : int
         The expert model hands over to a fitted one only once this many labelled months exist.
     switch_margin : float

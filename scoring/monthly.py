@@ -217,6 +217,13 @@ class MonthlyModels:
             rows = rows.filter(pl.col(SAMPLE_HASH) < sample_cutoff(share))
         return rows.drop(SAMPLE_HASH)
 
+    def _methods(self) -> tuple[str, ...] | None:
+        """Return the fitting methods a refit tries: both under ``method="auto"`` until a
+        fitted model is in force, then the champion's (``None``: the config's)."""
+        if self._champion is not None:
+            return (self._champion.choice.production.config.method,)
+        return ("boosted", "woe") if self.settings.method == "auto" else None
+
     def expert_model(self) -> Scorecard:
         """Return the expert (cold-start) model of every month of the run, fitted once on the
         sampled rows of all of them: it ranks each month's firms among their peers of the same
@@ -263,7 +270,8 @@ class MonthlyModels:
             min_events=settings.min_events,
             calibration_months=settings.calibration_months,
             test_months=settings.test_months,
-            methods=("boosted", "woe") if settings.method == "auto" else None,
+            # The method is chosen once, at the hand-over; refits re-estimate the champion's.
+            methods=self._methods(),
             min_labelled_months=settings.min_labelled_months,
             expert_model=self.expert_model,
         )
