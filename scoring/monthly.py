@@ -261,6 +261,29 @@ class MonthlyModels:
         labelled, firms = self._labelled[refit]
         rows = self.training(month, only=True)
         settings = self.settings
+        champion = self._champion
+        entry: dict = {"refit": str(month_end(refit)), "month": str(month)}
+
+        def accept(challenger: Scorecard) -> bool:
+            """Compare on the labelled months the champion never saw (neither did the
+            challenger's validation model); decide before the production model is fitted."""
+            if champion is None:
+                return True
+            newest = labelled.filter(pl.col(MONTH) > champion.labelled[MONTH].max())
+            y = newest[OUTCOME].to_numpy()
+            entry["newest_months"] = newest[MONTH].n_unique()
+            model = champion.choice.production
+            entry["champion_auc"] = oot_auc(y, model.evaluate(newest).pd) if newest.height else None
+            entry["challenger_auc"] = (
+                oot_auc(y, challenger.evaluate(newest).pd) if newest.height else None
+            )
+            wins, entry["why"] = challenger_wins(
+                float("nan") if entry["champion_auc"] is None else entry["champion_auc"],
+                float("nan") if entry["challenger_auc"] is None else entry["challenger_auc"],
+                settings.switch_margin,
+            )
+            return wins
+
         choice = choose_and_fit(
             labelled,
             rows,
@@ -274,39 +297,28 @@ class MonthlyModels:
             methods=self._methods(),
             min_labelled_months=settings.min_labelled_months,
             expert_model=self.expert_model,
+            accept=accept,
         )
         in_force = ModelInForce(choice, labelled, firms, refit)
         if choice.production.kind == "expert":
-            return in_force  # expert: never the champion (one model ranks each month's peers)
-        champion = self._champion
-        entry: dict = {"refit": str(month_end(refit)), "month": str(month)}
-        if champion is None:
-            entry["decision"] = "hand-over: expert -> first fitted model"
-            old = self.expert_model()
-        else:
-            old = champion.choice.production
-            seen = champion.labelled[MONTH].max()
-            newest = labelled.filter(pl.col(MONTH) > seen)
-            y = newest[OUTCOME].to_numpy()
-            entry["newest_months"] = newest[MONTH].n_unique()
-            entry["champion_auc"] = oot_auc(y, old.evaluate(newest).pd) if newest.height else None
-            challenger = choice.validation
-            entry["challenger_auc"] = (
-                oot_auc(y, challenger.evaluate(newest).pd)
-                if challenger is not None and newest.height
-                else None
-            )
-            wins, why = challenger_wins(
-                float("nan") if entry["champion_auc"] is None else entry["champion_auc"],
-                float("nan") if entry["challenger_auc"] is None else entry["challenger_auc"],
-                settings.switch_margin,
-            )
-            entry["decision"] = "switched" if wins else "kept champion"
-            entry["why"] = why
-            if not wins:
+            if champion is not None:  # a failed refit: the champion stays
+                entry.update(decision="kept champion", why=choice.reason)
                 self.refits.append(entry)
                 self._fitted[refit] = champion
                 return champion
+            return in_force  # expert: never the champion (one model ranks each month's peers)
+        if champion is None:
+            entry["decision"] = "hand-over: expert -> first fitted model"
+            old = self.expert_model()
+        elif not choice.accepted or "challenger_auc" not in entry:
+            # turned down, or not measurable out of time: the champion stays
+            entry["decision"] = "kept champion"
+            self.refits.append(entry)
+            self._fitted[refit] = champion
+            return champion
+        else:
+            entry["decision"] = "switched"
+            old = champion.choice.production
         if rows.height:
             before, after = old.evaluate(rows), choice.production.evaluate(rows)
             entry["effect"] = switch_effect(

@@ -186,6 +186,8 @@ class ModelChoice:
     method_auc : dict
         Out-of-time AUC on the validation test window of each method tried (the production
         model uses the best).
+    accepted : bool
+        False when ``choose_and_fit(accept=...)`` turned the challenger down.
     """
 
     production: Scorecard
@@ -194,6 +196,7 @@ class ModelChoice:
     validation_windows: Windows | None
     reason: str
     method_auc: dict = field(default_factory=dict)
+    accepted: bool = True
 
 
 def choose_and_fit(
@@ -209,6 +212,7 @@ def choose_and_fit(
     methods: Sequence[str] | None = None,
     min_labelled_months: int = 1,
     expert_model: Callable[[], Scorecard] | None = None,
+    accept: Callable[[Scorecard], bool] | None = None,
 ) -> ModelChoice:
     """Return the model to put in force: fitted when outcome history allows, else expert.
 
@@ -242,6 +246,10 @@ def choose_and_fit(
         Gives the expert model to fall back on (e.g. one fitted on every month of a run at
         once: it ranks within each month, so it equals the month's own); default fits one on
         ``reference_rows``.
+    accept : callable, optional
+        Called with the validation model (the challenger's recipe) before the production model
+        is fitted; when it returns False no production model is fitted and the choice holds
+        the validation model with ``accepted=False`` (the caller keeps its champion).
     """
     if mode not in ("auto", "fitted", "expert"):
         raise ValueError(f"mode must be auto, fitted or expert, got {mode!r}")
@@ -305,6 +313,13 @@ def choose_and_fit(
             method_auc[method] = oot_auc(y, candidate.evaluate(test_rows).pd)
             candidates[method] = candidate
     best = max(methods, key=lambda m: (method_auc.get(m, float("-inf")), -methods.index(m)))
+    if accept is not None and best in candidates and not accept(candidates[best]):
+        # The caller keeps its model in force: no production model is worth fitting.
+        reason = f"challenger ({best}) not put in force"
+        turned_down = candidates[best]
+        return ModelChoice(
+            turned_down, turned_down, None, validation_windows, reason, method_auc, False
+        )
     try:
         production = fit(production_windows, best)
     except ValueError as error:

@@ -38,10 +38,11 @@ def fit_boosted_indicators(
     ``models`` come from the monotone binning (direction, basis and screening statistics);
     ``health`` is rows x indicators on the 0-1 "higher is healthier" scale. An indicator
     enters the boosting when its monotone bins separate events at ``boost_max_p_value``; it
-    stays selected when its learnt shape is not flat. Each indicator's ``woe`` is then minus
-    its log-odds shape (higher is healthier), ``beta`` 1: the health log-odds is their sum.
-    With bagging over every row, ``facts["out_of_bag_log_odds"]`` holds each row's distress
-    log-odds from the bag that held it out (for calibration without a hold-out).
+    stays selected when its learnt shape spans at least ``boost_min_range`` in log-odds.
+    Each indicator's ``woe`` is then minus its log-odds shape (higher is healthier), ``beta``
+    1: the health log-odds is their sum. With bagging over every row,
+    ``facts["out_of_bag_log_odds"]`` holds each row's distress log-odds from the bag that held
+    it out (for calibration without a hold-out).
     """
     screened = np.array(
         [
@@ -118,7 +119,7 @@ def fit_boosted_indicators(
             iv=m.iv,
             p_value=m.bins.p_value if m.bins is not None else float("nan"),
         )
-        out.append(replace(m, bins=bins, selected=bool(np.ptp(shape) > 1e-6)))
+        out.append(replace(m, bins=bins, selected=bool(np.ptp(shape) >= config.boost_min_range)))
     dims = {m.dimension for m in out if m.selected}
     out = [
         replace(

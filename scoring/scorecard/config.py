@@ -133,6 +133,10 @@ class ScorecardConfig:
         left out (a looser screen than ``max_p_value``: the shapes are regularised).
     boost_max_rows : int
         Boosting fits on at most this many rows, a fixed-seed sample of whole units.
+    boost_min_range : float
+        Boosting: an indicator whose shape spans less log-odds than this (0.05: it moves the
+        odds by under 5%) leaves the model, so reasons and contributions skip what barely
+        counts (the PD changes by as little).
     boost_bags, boost_bag_below_rows : int, int
         Boosting on fewer rows than ``boost_bag_below_rows`` averages ``boost_bags`` fits,
         each early-stopped on another share of the units (bagging); larger samples fit once.
@@ -186,6 +190,7 @@ class ScorecardConfig:
     boost_validation_share: float = 0.2
     boost_max_p_value: float = 1.0
     boost_max_rows: int = 300_000
+    boost_min_range: float = 0.05
     boost_bags: int = 5
     boost_bag_below_rows: int = 50_000
     monotone: bool = True
