@@ -192,7 +192,7 @@ class ScorecardConfig:
     boost_max_rows: int = 300_000
     boost_min_range: float = 0.05
     boost_bags: int = 5
-    boost_bag_below_rows: int = 50_000
+    boost_bag_below_rows: int = 20_000
     monotone: bool = True
 
     def __post_init__(self) -> None:
