@@ -53,6 +53,9 @@ class ScoringDefaults:
     switch_margin : float
         At a refit the challenger replaces the model in force only when its out-of-time AUC on
         the newest outcome months is at least this much higher (``scoring.governance``).
+    score_pd_at_0, score_pd_at_100 : float
+        Fitted models: the PDs at overall score 0 and 100 (``ScorecardConfig.score_anchors``),
+        so the score means the same PD after every refit.
 
     Examples
     --------
@@ -82,6 +85,8 @@ class ScoringDefaults:
     method: str = "auto"
     min_labelled_months: int = 12
     switch_margin: float = 0.005
+    score_pd_at_0: float = 0.99
+    score_pd_at_100: float = 0.0001
 
 
 DEFAULTS = ScoringDefaults()

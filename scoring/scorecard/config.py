@@ -142,6 +142,12 @@ class ScorecardConfig:
         each early-stopped on another share of the units (bagging); larger samples fit once.
     monotone : bool
         Boosting: keep each shape monotone in the indicator's direction (given or learnt).
+    score_anchors : (float, float), optional
+        Fitted models: the PDs at overall score 0 and 100 (e.g. ``(0.99, 0.0001)``), so the
+        score is one fixed function of the PD whatever the model and a refit moves scores only
+        as far as it moves PDs; an indicator's worst bin may then earn below 0 points, and
+        rows beyond the anchors are clipped to 0 or 100. None (default): 0 and 100 are the
+        model's own worst and best combination of bins.
 
     Examples
     --------
@@ -194,6 +200,7 @@ class ScorecardConfig:
     boost_bags: int = 5
     boost_bag_below_rows: int = 20_000
     monotone: bool = True
+    score_anchors: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("auto", *KINDS):
@@ -204,6 +211,10 @@ class ScorecardConfig:
             raise ValueError(f"method must be woe or boosted, got {self.method!r}")
         if not 0.0 < self.boost_validation_share < 0.5 or self.boost_bins < 2:
             raise ValueError("boost_validation_share must be in (0, 0.5) and boost_bins >= 2")
+        if self.score_anchors is not None and not (
+            0.0 < self.score_anchors[1] < self.score_anchors[0] < 1.0
+        ):
+            raise ValueError("score_anchors must be PDs (at 0, at 100) with 1 > pd_0 > pd_100 > 0")
         if self.basis not in ("auto", "peer", "all"):
             raise ValueError(f"basis must be auto, peer or all, got {self.basis!r}")
         if not 0.0 <= self.subhealthy_min <= self.healthy_min <= 100.0:

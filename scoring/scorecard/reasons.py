@@ -306,6 +306,7 @@ def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
     if model.kind == "fitted":
         low, high = model._fitted_range()
         span = high - low
+        refs = model.woe_refs()
         for i, m in enumerate(active):
             assert m.bins is not None
             health = ev.health[:, i]
@@ -313,7 +314,7 @@ def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
             current = ev.bins[:, i]
             median_bin = int(m.bins.assign(np.array([0.5]))[0])
             for j in range(m.bins.woe.size):
-                points = 100.0 * m.weight * (m.bins.woe[j] - m.woe_min) / span
+                points = 100.0 * m.weight * (m.bins.woe[j] - refs[i]) / span
                 gain = points - ev.contribution[:, i]
                 edge = m.bins.lower_edge(j)
                 effort = np.where(missing, 0.5, edge - health)

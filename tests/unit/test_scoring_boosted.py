@@ -167,3 +167,26 @@ def test_fits_of_two_methods_sharing_their_bins_equal_separate_fits(data):
     reused = fit_scorecard(train, DIRECTIONS, "bad", config=woe, shared=shared, **kwargs)
     alone = fit_scorecard(train, DIRECTIONS, "bad", config=woe, **kwargs)
     assert reused.score(data)["pd"].to_list() == alone.score(data)["pd"].to_list()
+
+
+def test_anchored_scores_mean_the_same_pd_for_every_model_and_still_add_up(data):
+    anchored = ScorecardConfig(
+        method="boosted", min_indicators=1, min_dimensions=1, score_anchors=(0.99, 0.0001)
+    )
+    span = np.log(0.99 / 0.01) - np.log(0.0001 / 0.9999)
+    rows = data.head(400)
+    for train in (data.head(3000), data.tail(3000)):  # two refits on different firms
+        model = fit_scorecard(train, DIRECTIONS, "bad", config=anchored)
+        scores = model.score(rows, keep=["firm"])
+        pd = scores["pd"].to_numpy()
+        expected = 100 * (np.log(0.99 / 0.01) - np.log(pd / (1 - pd))) / span
+        assert scores["overall_score"].to_numpy() == pytest.approx(expected, abs=1e-6)
+        parts = (
+            model.explain(rows, keep=["firm"])
+            .group_by("firm")
+            .agg(pl.col("points").sum().alias("sum_points"), pl.col("bank_points").sum())
+        )
+        joined = scores.join(parts, on="firm")
+        assert (joined["sum_points"] - joined["overall_score"]).abs().max() < 1e-9
+        bank = joined["bank_points"] + model.points_base()
+        assert (bank - joined["points"]).abs().max() < 1e-6

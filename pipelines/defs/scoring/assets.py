@@ -83,6 +83,8 @@ class ScoringRunConfig(dg.Config):
     method: str = DEFAULTS.method
     min_labelled_months: int = DEFAULTS.min_labelled_months
     switch_margin: float = DEFAULTS.switch_margin
+    score_pd_at_0: float = DEFAULTS.score_pd_at_0
+    score_pd_at_100: float = DEFAULTS.score_pd_at_100
 
     def settings(self) -> ScoringDefaults:
         """Return the run's settings as the scoring library takes them."""
