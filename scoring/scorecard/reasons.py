@@ -313,6 +313,12 @@ def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
             missing = np.isnan(health)
             current = ev.bins[:, i]
             median_bin = int(m.bins.assign(np.array([0.5]))[0])
+            points = 100.0 * m.weight * (m.bins.woe - refs[i]) / span
+            if np.all(np.diff(points) >= 0):
+                yield from _monotone_moves(
+                    i, m.bins, points, ev.contribution[:, i], health, current, gap, median_bin
+                )
+                continue
             for j in range(m.bins.woe.size):
                 points = 100.0 * m.weight * (m.bins.woe[j] - refs[i]) / span
                 gain = points - ev.contribution[:, i]
@@ -345,6 +351,35 @@ def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
                 np.where(reachable, gap, -np.inf),
                 np.where(reachable, needed - health, np.inf),
             )
+
+
+def _monotone_moves(i, bins, points, contribution, health, current, gap, median_bin):
+    """Yield the moves of one indicator whose points never fall from bin to bin: per row the
+    first better bin that closes the gap (the least effort that does), the best bin (the most
+    gain), and for a missing value the median bin; the same choice as trying every bin, at
+    the cost of three."""
+    n = contribution.size
+    missing = np.isnan(health)
+    edges = np.r_[0.0, bins.cuts]
+    last = points.size - 1
+    close = np.searchsorted(points, contribution + gap - _EPS, side="left")
+    close = np.minimum(np.maximum(close, current + 1), last + 1)
+    ok = ~missing & (close <= last)
+    at = np.minimum(close, last)
+    yield i, edges[at], np.where(ok, points[at] - contribution, -np.inf), edges[at] - health
+    best = int(np.argmax(points))
+    yield (
+        i,
+        np.full(n, edges[best]),
+        np.where(~missing & (best > current), points[best] - contribution, -np.inf),
+        edges[best] - health,
+    )
+    yield (
+        i,
+        np.full(n, edges[median_bin]),
+        np.where(missing, points[median_bin] - contribution, -np.inf),
+        np.where(missing, 0.5, np.inf),
+    )
 
 
 def score_frame(

@@ -190,3 +190,22 @@ def test_anchored_scores_mean_the_same_pd_for_every_model_and_still_add_up(data)
         assert (joined["sum_points"] - joined["overall_score"]).abs().max() < 1e-9
         bank = joined["bank_points"] + model.points_base()
         assert (bank - joined["points"]).abs().max() < 1e-6
+
+
+def test_following_the_boosted_lift_plan_reaches_the_next_grade(model, data):
+    scores = model.score(data, keep=["firm"])
+    order = {"unhealthy": 0, "subhealthy": 1, "healthy": 2}
+    candidates = scores.filter(
+        pl.col("grade_code").is_in(["subhealthy", "unhealthy"])
+        & (pl.col("lift_codes").list.len() == 1)
+        & pl.col("lift_targets").list.first().is_not_null()
+    ).head(40)
+    assert candidates.height >= 10
+    for row in candidates.iter_rows(named=True):
+        code, target = row["lift_codes"][0], row["lift_targets"][0]
+        firm = data.filter(pl.col("firm") == row["firm"])
+        nudge = 1e-9 * max(abs(target), 1.0) * DIRECTIONS[code]
+        after = model.score(firm.with_columns(pl.lit(target + nudge).alias(code))).row(
+            0, named=True
+        )
+        assert order[after["grade_code"]] > order[row["grade_code"]], row
