@@ -162,6 +162,15 @@ def explained_months(panel_months: Sequence[dt.date], contribution_months: int) 
     return set()
 
 
+class _ReplayedExpert:
+    """What a replayed refit without outcome history puts in force: only its kind is read."""
+
+    kind = "expert"
+
+
+_REPLAYED_EXPERT = _ReplayedExpert()
+
+
 @dataclass(frozen=True)
 class ModelInForce:
     """The model that scores a month, with what it was fitted on."""
@@ -205,6 +214,7 @@ class MonthlyModels:
         self._fitted: dict[dt.date, ModelInForce] = {}
         self._champion: ModelInForce | None = None
         self._expert: Scorecard | None = None
+        self._decided: set[dt.date] = set()
         self._labelled: dict[dt.date, tuple[pl.DataFrame, int]] = {}
         #: One entry per refit with a fitted challenger: the decision and what it changed.
         self.refits: list[dict] = []
@@ -225,6 +235,10 @@ class MonthlyModels:
             return (self._champion.choice.production.config.method,)
         return ("boosted", "woe") if self.settings.method == "auto" else None
 
+    def _no_expert(self) -> Scorecard:
+        """Stand in for the expert model where a replayed refit only needs the decision."""
+        return _REPLAYED_EXPERT  # type: ignore[return-value]
+
     def expert_model(self) -> Scorecard:
         """Return the expert (cold-start) model of every month of the run, fitted once on the
         sampled rows of all of them: it ranks each month's firms among their peers of the same
@@ -242,6 +256,22 @@ class MonthlyModels:
         return self._expert
 
     def for_month(self, month: dt.date) -> ModelInForce:
+        """Return the model in force for ``month`` (see ``_refit``), after deciding every
+        earlier refit in order: which model is in force depends on the champion history, so
+        a backfill of a few months replays it and puts in force what a full run would."""
+        every = self.settings.refit_every_months
+        refit = refit_month(month, every)
+        if refit in self._fitted:
+            return self._fitted[refit]
+        q = refit_month(self.sample[MONTH].min(), every)
+        while q < refit:
+            if q >= self.sample[MONTH].min() and q in self.shares and q not in self._decided:
+                self._refit(q, q, replay=True)
+            q = refit_month(dt.date(q.year + (q.month + every - 1) // 12,
+                                    (q.month + every - 1) % 12 + 1, 1), every)  # fmt: skip
+        return self._refit(refit, month)
+
+    def _refit(self, refit: dt.date, month: dt.date, replay: bool = False) -> ModelInForce:
         """Return the model in force for ``month``: fitted as of its refit month when the
         outcome history allows (one fit per refit month), else expert among ``month``'s peers.
 
@@ -250,7 +280,7 @@ class MonthlyModels:
         (``scoring.governance.challenger_wins``); otherwise the champion stays in force,
         version and all. Each decision is logged in ``refits`` with its effect on the month's
         sampled firms."""
-        refit = refit_month(month, self.settings.refit_every_months)
+        self._decided.add(refit)
         if refit in self._fitted:
             return self._fitted[refit]
         if refit not in self._labelled:
@@ -297,7 +327,7 @@ class MonthlyModels:
             # The method is chosen once, at the hand-over; refits re-estimate the champion's.
             methods=self._methods(),
             min_labelled_months=settings.min_labelled_months,
-            expert_model=self.expert_model,
+            expert_model=self._no_expert if replay else self.expert_model,
             accept=accept,
         )
         in_force = ModelInForce(choice, labelled, firms, refit)

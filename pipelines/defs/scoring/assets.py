@@ -145,7 +145,8 @@ def firm_health_scores(
                 "first_month from marts.fct_firm_indicators group by 1) group by 1"
             ).fetchall()
         )
-        refits = {refit_month(m, settings.refit_every_months) for m in months}
+        # Every refit from the panel's start: a backfill replays the earlier refit decisions.
+        refits = {refit_month(m, settings.refit_every_months) for m in panel_months if m <= last}
         shares = training_shares(
             first_months, sorted(set(months) | refits), settings.max_training_firms
         )
