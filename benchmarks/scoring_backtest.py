@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -99,7 +100,13 @@ def main() -> None:
     print("windows: " + ", ".join(f"{k} {' .. '.join(v)}" for k, v in windows.as_dict().items()))
     started = time.perf_counter()
     model = fit_panel_scorecard(labelled, specs, windows, config)
-    print(f"fit: {time.perf_counter() - started:.1f} s on {model.training['rows']:,} rows")
+    print(
+        f"fit ({config.method}): {time.perf_counter() - started:.1f} s on "
+        f"{model.training['rows']:,} rows"
+    )
+    started = time.perf_counter()
+    woe_model = fit_panel_scorecard(labelled, specs, windows, replace(config, method="woe"))
+    print(f"fit (woe): {time.perf_counter() - started:.1f} s")
 
     test_months = pl.Series(list(windows.test), dtype=pl.Date)
     test_panel = panel.filter(pl.col("period_month").is_in(test_months.implode()))
@@ -111,6 +118,7 @@ def main() -> None:
         test_panel.select("firm_id", "period_month", "size_class")
         .with_columns(
             pd=pl.Series(evaluation.pd).fill_nan(None),
+            pd_woe=pl.Series(woe_model.evaluate(test_panel).pd).fill_nan(None),
             overall=pl.Series(evaluation.overall).fill_nan(None),
             grade_code=pl.Series(evaluation.grade_code.astype(str)),
             altman_z=altman_z_proxy(test_panel),
@@ -132,7 +140,8 @@ def main() -> None:
     for label, title in (("truth_next", "ground truth"), ("distress_next", "departments' records")):
         print(f"\nout-of-time AUC, distress within 12 months ({title}):")
         print(f"  {'score':<30}{'rows':>10}{'events':>8}{'AUC':>8}")
-        print(auc_line("scorecard (PD)", scored, label, pl.col("pd")))
+        print(auc_line(f"scorecard {config.method} (PD)", scored, label, pl.col("pd")))
+        print(auc_line("scorecard woe (PD)", scored, label, pl.col("pd_woe")))
         print(auc_line("equal-weight index (v1)", scored, label, -pl.col("v1_score")))
         print(auc_line("Altman Z'' proxy", scored, label, -pl.col("altman_z")))
         if label == "truth_next":

@@ -44,6 +44,18 @@ class ScoringDefaults:
         Per-indicator contributions of the latest N months (0 = every month, -1 = none).
     refit_every_months : int
         The fitted model is refitted at the end of every N-th calendar month (3: quarter ends).
+    method : str
+        Fitting method: ``"auto"`` fits both ``"boosted"`` and ``"woe"`` on the validation
+        windows of the first fitted model and puts in force the one with the better
+        out-of-time AUC (later refits re-estimate that method); or one of them.
+    min_labelled_months : int
+        The expert model hands over to a fitted one only once this many labelled months exist.
+    switch_margin : float
+        At a refit the challenger replaces the model in force only when its out-of-time AUC on
+        the newest outcome months is at least this much higher (``scoring.governance``).
+    score_pd_at_0, score_pd_at_100 : float
+        Fitted models: the PDs at overall score 0 and 100 (``ScorecardConfig.score_anchors``),
+        so the score means the same PD after every refit.
 
     Examples
     --------
@@ -70,6 +82,11 @@ class ScoringDefaults:
     max_training_firms: int = 200_000
     contribution_months: int = 12
     refit_every_months: int = 3
+    method: str = "auto"
+    min_labelled_months: int = 12
+    switch_margin: float = 0.005
+    score_pd_at_0: float = 0.99
+    score_pd_at_100: float = 0.0001
 
 
 DEFAULTS = ScoringDefaults()

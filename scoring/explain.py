@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -227,3 +228,36 @@ def explanations(
             strength_index * _BUCKETS + strength_bucket, strength_ok, strength_texts, "strengths"
         ),
     }
+
+
+def human_number(value: float, digits: int = 3) -> str:
+    """Return ``value`` as a person reads it: ``digits`` significant figures, at most four
+    decimals, never e-notation, 万 (10^4) and 亿 (10^8) for large magnitudes.
+
+    A next-grade target such as "降至3.48e-18以下" is floating-point dust around 0 and reads
+    "降至0以下"; 1234567 reads "123万".
+
+    Examples
+    --------
+    >>> [human_number(v) for v in (3.48e-18, 0.123456, -0.00042, 12.5, 1234567.0, 2.5e9)]
+    ['0', '0.123', '-0.0004', '12.5', '123万', '25亿']
+    >>> human_number(float("nan"))
+    ''
+    """
+    if not math.isfinite(value):
+        return ""
+    magnitude, unit = abs(value), ""
+    if magnitude >= 1e8:
+        value, unit = value / 1e8, "亿"
+    elif magnitude >= 1e4:
+        value, unit = value / 1e4, "万"
+    if value == 0:
+        return "0" + unit if unit else "0"
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = min(max(digits - 1 - exponent, 0), 4)
+    text = f"{round(value, decimals):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text + unit

@@ -14,15 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from scoring.config import DIMENSIONS, IndicatorSpec, ScoringConfig
 from scoring.defaults import ScoringDefaults
-from scoring.scorecard import PointsScale, ScorecardConfig
-from scoring.training import ModelChoice, choose_and_fit, labelled_panel, month_end
+from scoring.governance import challenger_wins, oot_auc, switch_effect
+from scoring.peers import WAREHOUSE_PEER_LEVELS
+from scoring.scorecard import PointsScale, Scorecard, ScorecardConfig, fit_scorecard
+from scoring.training import (
+    MONTH,
+    OUTCOME,
+    ModelChoice,
+    choose_and_fit,
+    labelled_panel,
+    month_end,
+)
 from scoring.validation import build_report, psi_month_over_month
 
 #: Firms are sampled by ``hash(firm_id) % SAMPLE_BUCKETS`` below ``sample_cutoff(share)``.
@@ -43,6 +52,8 @@ def scorecard_config(
     """
     return ScorecardConfig(
         kind=settings.model,
+        method="boosted" if settings.method == "auto" else settings.method,
+        score_anchors=(settings.score_pd_at_0, settings.score_pd_at_100),
         min_peer_group=settings.min_peer_group,
         healthy_max_pd=settings.healthy_max_pd,
         subhealthy_max_pd=settings.subhealthy_max_pd,
@@ -151,6 +162,15 @@ def explained_months(panel_months: Sequence[dt.date], contribution_months: int) 
     return set()
 
 
+class _ReplayedExpert:
+    """What a replayed refit without outcome history puts in force: only its kind is read."""
+
+    kind = "expert"
+
+
+_REPLAYED_EXPERT = _ReplayedExpert()
+
+
 @dataclass(frozen=True)
 class ModelInForce:
     """The model that scores a month, with what it was fitted on."""
@@ -192,6 +212,12 @@ class MonthlyModels:
         self.sample, self.shares, self.events = sample, shares, events
         self.specs, self.config, self.settings = specs, config, settings
         self._fitted: dict[dt.date, ModelInForce] = {}
+        self._champion: ModelInForce | None = None
+        self._expert: Scorecard | None = None
+        self._decided: set[dt.date] = set()
+        self._labelled: dict[dt.date, tuple[pl.DataFrame, int]] = {}
+        #: One entry per refit with a fitted challenger: the decision and what it changed.
+        self.refits: list[dict] = []
 
     def training(self, upto: dt.date, only: bool = False) -> pl.DataFrame:
         """Return the training sample as of ``upto`` (its months up to it, or only it)."""
@@ -202,28 +228,168 @@ class MonthlyModels:
             rows = rows.filter(pl.col(SAMPLE_HASH) < sample_cutoff(share))
         return rows.drop(SAMPLE_HASH)
 
+    def _methods(self) -> tuple[str, ...] | None:
+        """Return the fitting methods a refit tries: both under ``method="auto"`` until a
+        fitted model is in force, then the champion's (``None``: the config's)."""
+        if self._champion is not None:
+            return (self._champion.choice.production.config.method,)
+        return ("boosted", "woe") if self.settings.method == "auto" else None
+
+    def _no_expert(self) -> Scorecard:
+        """Stand in for the expert model where a replayed refit only needs the decision."""
+        return _REPLAYED_EXPERT  # type: ignore[return-value]
+
+    def expert_model(self) -> Scorecard:
+        """Return the expert (cold-start) model of every month of the run, fitted once on the
+        sampled rows of all of them: it ranks each month's firms among their peers of the same
+        month (``peer_by``), so it scores a month exactly as that month's own model would."""
+        if self._expert is None:
+            rows = pl.concat([self.training(m, only=True) for m in sorted(self.shares)])
+            self._expert = fit_scorecard(
+                rows,
+                self.specs,
+                None,
+                peer_levels=WAREHOUSE_PEER_LEVELS,
+                peer_by=MONTH,
+                config=replace(self.config, kind="expert"),
+            )
+        return self._expert
+
     def for_month(self, month: dt.date) -> ModelInForce:
-        """Return the model in force for ``month``: fitted as of its refit month when the
-        outcome history allows (one fit per refit month), else expert among ``month``'s peers."""
-        refit = refit_month(month, self.settings.refit_every_months)
+        """Return the model in force for ``month`` (see ``_refit``), after deciding every
+        earlier refit in order: which model is in force depends on the champion history, so
+        a backfill of a few months replays it and puts in force what a full run would."""
+        every = self.settings.refit_every_months
+        refit = refit_month(month, every)
         if refit in self._fitted:
             return self._fitted[refit]
-        training = self.training(refit)
-        labelled = labelled_panel(training, self.events, as_of=month_end(refit))
+        q = refit_month(self.sample[MONTH].min(), every)
+        while q < refit:
+            if q >= self.sample[MONTH].min() and q in self.shares and q not in self._decided:
+                self._refit(q, q, replay=True)
+            q = refit_month(dt.date(q.year + (q.month + every - 1) // 12,
+                                    (q.month + every - 1) % 12 + 1, 1), every)  # fmt: skip
+        return self._refit(refit, month)
+
+    def _refit(self, refit: dt.date, month: dt.date, replay: bool = False) -> ModelInForce:
+        """Return the model in force for ``month``: fitted as of its refit month when the
+        outcome history allows (one fit per refit month), else expert among ``month``'s peers.
+
+        A refit's challenger replaces the champion (the fitted model in force) only when it
+        ranks the newest labelled months, which neither model was fitted on, better
+        (``scoring.governance.challenger_wins``); otherwise the champion stays in force,
+        version and all. Each decision is logged in ``refits`` with its effect on the month's
+        sampled firms."""
+        self._decided.add(refit)
+        if refit in self._fitted:
+            return self._fitted[refit]
+        if refit not in self._labelled:
+            training = self.training(refit)
+            self._labelled[refit] = (
+                labelled_panel(training, self.events, as_of=month_end(refit)),
+                training["firm_id"].n_unique(),
+            )
+        labelled, firms = self._labelled[refit]
+        rows = self.training(month, only=True)
+        settings = self.settings
+        champion = self._champion
+        entry: dict = {"refit": str(month_end(refit)), "month": str(month)}
+
+        def accept(challenger: Scorecard) -> bool:
+            """Compare on the labelled months the champion never saw (neither did the
+            challenger's validation model); decide before the production model is fitted."""
+            if champion is None:
+                return True
+            newest = labelled.filter(pl.col(MONTH) > champion.labelled[MONTH].max())
+            y = newest[OUTCOME].to_numpy()
+            entry["newest_months"] = newest[MONTH].n_unique()
+            model = champion.choice.production
+            entry["champion_auc"] = oot_auc(y, model.evaluate(newest).pd) if newest.height else None
+            entry["challenger_auc"] = (
+                oot_auc(y, challenger.evaluate(newest).pd) if newest.height else None
+            )
+            wins, entry["why"] = challenger_wins(
+                float("nan") if entry["champion_auc"] is None else entry["champion_auc"],
+                float("nan") if entry["challenger_auc"] is None else entry["challenger_auc"],
+                settings.switch_margin,
+            )
+            return wins
+
         choice = choose_and_fit(
             labelled,
-            self.training(month, only=True),
+            rows,
             self.specs,
             self.config,
-            mode=self.settings.model,
-            min_events=self.settings.min_events,
-            calibration_months=self.settings.calibration_months,
-            test_months=self.settings.test_months,
+            mode=settings.model,
+            min_events=settings.min_events,
+            calibration_months=settings.calibration_months,
+            test_months=settings.test_months,
+            # The method is chosen once, at the hand-over; refits re-estimate the champion's.
+            methods=self._methods(),
+            min_labelled_months=settings.min_labelled_months,
+            expert_model=self._no_expert if replay else self.expert_model,
+            accept=accept,
         )
-        in_force = ModelInForce(choice, labelled, training["firm_id"].n_unique(), refit)
-        if choice.production.kind != "expert":
-            self._fitted[refit] = in_force  # an expert model is month M's own: never reused
+        in_force = ModelInForce(choice, labelled, firms, refit)
+        if choice.production.kind == "expert":
+            if champion is not None:  # a failed refit: the champion stays
+                entry.update(decision="kept champion", why=choice.reason)
+                self.refits.append(entry)
+                self._fitted[refit] = champion
+                return champion
+            return in_force  # expert: never the champion (one model ranks each month's peers)
+        if champion is None:
+            entry["decision"] = "hand-over: expert -> first fitted model"
+            old = self.expert_model()
+        elif not choice.accepted or "challenger_auc" not in entry:
+            # turned down, or not measurable out of time: the champion stays
+            entry["decision"] = "kept champion"
+            self.refits.append(entry)
+            self._fitted[refit] = champion
+            return champion
+        else:
+            entry["decision"] = "switched"
+            old = champion.choice.production
+        if rows.height:
+            before, after = old.evaluate(rows), choice.production.evaluate(rows)
+            entry["effect"] = switch_effect(
+                before.overall, before.grade_code, after.overall, after.grade_code
+            )
+        entry["method"] = choice.production.training.get("method")
+        self.refits.append(entry)
+        self._fitted[refit] = self._champion = in_force
         return in_force
+
+
+def score_batches(
+    months: Sequence[dt.date], in_force: dict, month_rows: dict, max_rows: int
+) -> list[list[dt.date]]:
+    """Return the run's months in batches scored in one pass: consecutive months with the same
+    model in force (``in_force[month].choice.production``), at most ``max_rows`` rows a batch
+    (``month_rows``) unless one month alone is larger.
+
+    >>> class M:  # a stand-in for ModelInForce: only .choice.production is read
+    ...     def __init__(self, model): self.choice = type("C", (), {"production": model})
+    ...
+    >>> a, b = M("expert"), M("fitted")
+    >>> score_batches([1, 2, 3, 4], {1: a, 2: a, 3: b, 4: b}, {1: 5, 2: 5, 3: 5, 4: 5}, 10)
+    [[1, 2], [3, 4]]
+    >>> score_batches([1, 2, 3], {1: a, 2: a, 3: a}, {1: 6, 2: 6, 3: 6}, 10)
+    [[1], [2], [3]]
+    """
+    batches: list[list[dt.date]] = []
+    total = 0
+    for month in months:
+        model = in_force[month].choice.production
+        rows = month_rows.get(month, 0)
+        same = batches and in_force[batches[-1][0]].choice.production is model
+        if same and total + rows <= max_rows:
+            batches[-1].append(month)
+            total += rows
+        else:
+            batches.append([month])
+            total = rows
+    return batches
 
 
 class ScoreStability:
@@ -258,6 +424,7 @@ def run_report(
     red_flags: tuple[tuple[str, str], ...],
     psi_rows: Sequence[dict],
     generated: str,
+    refits: Sequence[dict] = (),
 ) -> dict[str, object]:
     """Return the validation report of a run (JSON-ready; ``scoring.validation.render_markdown``
     formats it), for the model in force in the run's latest month."""
@@ -277,4 +444,5 @@ def run_report(
         psi_rows=psi_rows,
         generated=generated,
         notes=notes,
+        refits=refits,
     )

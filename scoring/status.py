@@ -24,8 +24,15 @@ def apply_firm_status(scores: pl.DataFrame, status: pl.DataFrame) -> pl.DataFram
     >>> apply_firm_status(s, st)["grade_code"].to_list()
     ['exited', 'healthy']
     """
+    # Several months at once: each row takes its own month's status.
+    keys = ["firm_id"] + [
+        c for c in ("period_month",) if c in scores.columns and c in status.columns
+    ]
     joined = scores.join(
-        status.select("firm_id", "firm_status", "firm_status_zh"), on="firm_id", how="left"
+        status.select(*keys, "firm_status", "firm_status_zh"),
+        on=keys,
+        how="left",
+        maintain_order="left",
     ).with_columns(
         pl.col("firm_status").fill_null("live"), pl.col("firm_status_zh").fill_null("存续经营")
     )

@@ -12,13 +12,14 @@ whose horizon ends after it. Windows are consecutive: fitting months, then the l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from scoring.backtest import distress_labels
 from scoring.config import IndicatorSpec
+from scoring.governance import oot_auc
 from scoring.peers import WAREHOUSE_PEER_LEVELS
 from scoring.scorecard import Scorecard, ScorecardConfig, fit_scorecard
 
@@ -143,11 +144,13 @@ def fit_panel_scorecard(
     windows: Windows,
     config: ScorecardConfig,
     peer_levels: Sequence[Sequence[str]] = WAREHOUSE_PEER_LEVELS,
+    shared: dict | None = None,
 ) -> Scorecard:
     """Return a scorecard fitted on the fit window and stacked/calibrated on the next one.
 
     ``labelled`` is the output of ``labelled_panel`` (so it already respects ``as_of``);
-    folds keep a firm's months together.
+    folds keep a firm's months together. ``shared``: see ``fit_scorecard`` (fits of several
+    methods on the same windows share their peer distributions and bins).
     """
     fit = windows.frame(labelled, "fit")
     calibration = windows.frame(labelled, "calibration")
@@ -160,6 +163,7 @@ def fit_panel_scorecard(
         time_column=MONTH,
         group_column="firm_id",
         config=config,
+        shared=shared,
     )
     model.training["windows"] = windows.as_dict()
     return model
@@ -179,6 +183,11 @@ class ModelChoice:
     production_windows, validation_windows : Windows or None
     reason : str
         Why this kind of model is in force.
+    method_auc : dict
+        Out-of-time AUC on the validation test window of each method tried (the production
+        model uses the best).
+    accepted : bool
+        False when ``choose_and_fit(accept=...)`` turned the challenger down.
     """
 
     production: Scorecard
@@ -186,6 +195,8 @@ class ModelChoice:
     production_windows: Windows | None
     validation_windows: Windows | None
     reason: str
+    method_auc: dict = field(default_factory=dict)
+    accepted: bool = True
 
 
 def choose_and_fit(
@@ -198,6 +209,10 @@ def choose_and_fit(
     calibration_months: int = 6,
     test_months: int = 6,
     peer_levels: Sequence[Sequence[str]] = WAREHOUSE_PEER_LEVELS,
+    methods: Sequence[str] | None = None,
+    min_labelled_months: int = 1,
+    expert_model: Callable[[], Scorecard] | None = None,
+    accept: Callable[[Scorecard], bool] | None = None,
 ) -> ModelChoice:
     """Return the model to put in force: fitted when outcome history allows, else expert.
 
@@ -220,6 +235,21 @@ def choose_and_fit(
     min_events : int
     calibration_months, test_months : int
     peer_levels : sequence of sequence of str
+    methods : sequence of str, optional
+        Fitting methods to try (``ScorecardConfig.method``; default the config's). With
+        more than one and a validation window, each is fitted on the validation windows and
+        the one with the best out-of-time AUC on the test window is fitted for production.
+    min_labelled_months : int
+        ``mode="auto"`` stays expert until at least this many labelled months exist (the
+        hand-over from expert to fitted happens once, on enough outcome history).
+    expert_model : callable, optional
+        Gives the expert model to fall back on (e.g. one fitted on every month of a run at
+        once: it ranks within each month, so it equals the month's own); default fits one on
+        ``reference_rows``.
+    accept : callable, optional
+        Called with the validation model (the challenger's recipe) before the production model
+        is fitted; when it returns False no production model is fitted and the choice holds
+        the validation model with ``accepted=False`` (the caller keeps its champion).
     """
     if mode not in ("auto", "fitted", "expert"):
         raise ValueError(f"mode must be auto, fitted or expert, got {mode!r}")
@@ -229,6 +259,8 @@ def choose_and_fit(
     def expert(reason: str) -> ModelChoice:
         # Without outcomes there is no PD to keep comparable over time: rank among the peers
         # of the same month, as scoring v1 did, so the scores stay stable month to month.
+        if expert_model is not None:
+            return ModelChoice(expert_model(), None, None, None, reason)
         model = fit_scorecard(
             reference_rows,
             specs,
@@ -243,9 +275,12 @@ def choose_and_fit(
         return expert("expert weights configured")
     cal = min(calibration_months, max(1, n // 4))
     test = min(test_months, max(1, n // 4))
+    methods = tuple(methods or (config.method,))
     try:
         if n < 2:
             raise ValueError(f"{n} labelled month(s): need at least 2 to fit and calibrate")
+        if mode == "auto" and n < min_labelled_months:
+            raise ValueError(f"{n} labelled month(s), fewer than {min_labelled_months}")
         production_windows = split_months(months, cal, 0)
         for name in ("fit", "calibration"):
             events = int(production_windows.frame(labelled, name)[OUTCOME].sum())
@@ -253,22 +288,50 @@ def choose_and_fit(
                 raise ValueError(
                     f"{events} distress firm-months in the {name} window, fewer than {min_events}"
                 )
-        fitted_config = replace(config, kind="fitted")
-        production = fit_panel_scorecard(
-            labelled, specs, production_windows, fitted_config, peer_levels
-        )
     except ValueError as error:
         if mode == "fitted":
             raise
         return expert(f"no usable outcome history ({error})")
+
+    def fit(windows: Windows, method: str, shared: dict | None = None) -> Scorecard:
+        fitted = replace(config, kind="fitted", method=method)
+        return fit_panel_scorecard(labelled, specs, windows, fitted, peer_levels, shared)
+
     validation = validation_windows = None
+    method_auc: dict[str, float] = {}
+    candidates: dict[str, Scorecard] = {}
     if n >= cal + test + 1:
         validation_windows = split_months(months, cal, test)
-        try:
-            validation = fit_panel_scorecard(
-                labelled, specs, validation_windows, fitted_config, peer_levels
-            )
-        except ValueError:
-            validation = validation_windows = None
-    reason = f"fitted on {n} labelled months with outcome history"
-    return ModelChoice(production, validation, production_windows, validation_windows, reason)
+        test_rows = validation_windows.frame(labelled, "test")
+        y = test_rows[OUTCOME].to_numpy()
+        shared: dict = {}  # the methods' fits share peer distributions and bins
+        for method in methods:
+            try:
+                candidate = fit(validation_windows, method, shared)
+            except ValueError:
+                continue
+            method_auc[method] = oot_auc(y, candidate.evaluate(test_rows).pd)
+            candidates[method] = candidate
+    best = max(methods, key=lambda m: (method_auc.get(m, float("-inf")), -methods.index(m)))
+    if accept is not None and best in candidates and not accept(candidates[best]):
+        # The caller keeps its model in force: no production model is worth fitting.
+        reason = f"challenger ({best}) not put in force"
+        turned_down = candidates[best]
+        return ModelChoice(
+            turned_down, turned_down, None, validation_windows, reason, method_auc, False
+        )
+    try:
+        production = fit(production_windows, best)
+    except ValueError as error:
+        if mode == "fitted":
+            raise
+        return expert(f"no usable outcome history ({error})")
+    validation = candidates.get(best)
+    if validation is None:
+        validation_windows = None
+    reason = f"fitted on {n} labelled months with outcome history ({best})"
+    if len(method_auc) > 1:
+        reason += "; out-of-time AUC " + ", ".join(f"{m} {a:.3f}" for m, a in method_auc.items())
+    return ModelChoice(
+        production, validation, production_windows, validation_windows, reason, method_auc
+    )

@@ -16,6 +16,7 @@ import polars as pl
 
 from scoring.binning import smoothed_woe
 from scoring.config import IndicatorSpec, ScoringConfig
+from scoring.governance import render_refits
 from scoring.logistic import fit_platt
 from scoring.metrics import brier_score, ks_statistic, psi, roc_auc
 from scoring.panel import score_panel
@@ -393,6 +394,9 @@ def render_markdown(report: Mapping[str, object]) -> str:
             "|---|---|",
         ]
         lines += [f"| {r['month']} | {_fmt(r['psi'])} |" for r in psi_rows]
+    refit_lines = render_refits(report.get("refits") or [])
+    if refit_lines:
+        lines += [""] + refit_lines
     ivs = report.get("information_values") or []
     if ivs:
         lines += [
@@ -445,6 +449,7 @@ def build_report(
     group_columns: Sequence[str] = ("size_class", "industry_section", "city_code"),
     generated: str = "",
     notes: Sequence[str] = (),
+    refits: Sequence[Mapping[str, object]] = (),
 ) -> dict[str, object]:
     """Return the validation report of a model run (JSON-ready).
 
@@ -482,6 +487,8 @@ def build_report(
         "windows": {},
         "comparison": None,
         "psi": list(psi_rows),
+        "refits": list(refits),
+        "method_auc": dict(choice.method_auc),
         "information_values": information_values(model, None, None),
         "notes": [ALTMAN_PROXY_NOTE, *notes],
     }

@@ -12,6 +12,7 @@ from scipy.special import logit
 from scoring.defaults import DEFAULTS
 
 KINDS = ("fitted", "expert")
+METHODS = ("woe", "boosted")
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,40 @@ class ScorecardConfig:
     max_reasons, max_strengths, max_lift_actions : int
         Lengths of the explanation lists.
     seed : int
-        Seed of the fold assignment.
+        Seed of the fold assignment, the early-stopping hold-out and the fitting sample.
+    method : str
+        ``"woe"``: monotone WOE bins and sign-constrained logistic regressions (the classic
+        scorecard). ``"boosted"``: one shape function per indicator over fine bins, learnt by
+        cyclic gradient boosting on the overall log-odds (``scoring.boosting``), monotone in
+        the indicator's direction; still exactly additive, and Platt-scaled on the later
+        window.
+    boost_bins, boost_learning_rate, boost_l2 : int, float, float
+        Boosting: fine bins per indicator, shrinkage, ridge per bin.
+    boost_stumps, boost_smoothing : bool, int
+        Boosting: each step a two-leaf split of the bins (as explainable boosting machines
+        do), or, when False, a per-bin step smoothed over ``boost_smoothing`` neighbours.
+    boost_max_cycles, boost_patience, boost_validation_share : int, int, float
+        Boosting: most cycles, early-stopping patience, share of units held out for it.
+    boost_max_p_value : float
+        Boosting: indicators whose monotone bins separate events at a worse significance are
+        left out (a looser screen than ``max_p_value``: the shapes are regularised).
+    boost_max_rows : int
+        Boosting fits on at most this many rows, a fixed-seed sample of whole units.
+    boost_min_range : float
+        Boosting: an indicator whose shape spans less log-odds than this (0.05: it moves the
+        odds by under 5%) leaves the model, so reasons and contributions skip what barely
+        counts (the PD changes by as little).
+    boost_bags, boost_bag_below_rows : int, int
+        Boosting on fewer rows than ``boost_bag_below_rows`` averages ``boost_bags`` fits,
+        each early-stopped on another share of the units (bagging); larger samples fit once.
+    monotone : bool
+        Boosting: keep each shape monotone in the indicator's direction (given or learnt).
+    score_anchors : (float, float), optional
+        Fitted models: the PDs at overall score 0 and 100 (e.g. ``(0.99, 0.0001)``), so the
+        score is one fixed function of the PD whatever the model and a refit moves scores only
+        as far as it moves PDs; an indicator's worst bin may then earn below 0 points, and
+        rows beyond the anchors are clipped to 0 or 100. None (default): 0 and 100 are the
+        model's own worst and best combination of bins.
 
     Examples
     --------
@@ -151,12 +185,36 @@ class ScorecardConfig:
     max_strengths: int = 2
     max_lift_actions: int = 3
     seed: int = 0
+    method: str = "woe"
+    boost_bins: int = 32
+    boost_learning_rate: float = 0.3
+    boost_l2: float = 2.0
+    boost_smoothing: int = 1
+    boost_stumps: bool = True
+    boost_max_cycles: int = 60
+    boost_patience: int = 5
+    boost_validation_share: float = 0.2
+    boost_max_p_value: float = 1.0
+    boost_max_rows: int = 300_000
+    boost_min_range: float = 0.05
+    boost_bags: int = 5
+    boost_bag_below_rows: int = 20_000
+    monotone: bool = True
+    score_anchors: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("auto", *KINDS):
             raise ValueError(f"kind must be auto, fitted or expert, got {self.kind!r}")
         if self.stacking not in ("calibration", "out_of_fold"):
             raise ValueError(f"stacking must be calibration or out_of_fold, got {self.stacking!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be woe or boosted, got {self.method!r}")
+        if not 0.0 < self.boost_validation_share < 0.5 or self.boost_bins < 2:
+            raise ValueError("boost_validation_share must be in (0, 0.5) and boost_bins >= 2")
+        if self.score_anchors is not None and not (
+            0.0 < self.score_anchors[1] < self.score_anchors[0] < 1.0
+        ):
+            raise ValueError("score_anchors must be PDs (at 0, at 100) with 1 > pd_0 > pd_100 > 0")
         if self.basis not in ("auto", "peer", "all"):
             raise ValueError(f"basis must be auto, peer or all, got {self.basis!r}")
         if not 0.0 <= self.subhealthy_min <= self.healthy_min <= 100.0:

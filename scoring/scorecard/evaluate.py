@@ -136,6 +136,7 @@ def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_o
     n, k = health.shape
     low, high = model._fitted_range()
     span = high - low
+    refs = model.woe_refs()
     contribution = np.zeros((n, k), order="F")
     neutral = np.zeros((n, k), order="F")
     max_points = np.zeros((n, k), order="F")
@@ -161,9 +162,10 @@ def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_o
             dimension_points[:, i] = np.where(present[:, i], share * 100.0 * health[:, i], 0.0)
             continue
         scale = 100.0 * m.weight / span if span > 0 else 0.0
-        contribution[:, i] = scale * (woe[:, i] - m.woe_min)
-        neutral[:, i] = scale * (min(max(0.0, m.woe_min), m.woe_max) - m.woe_min)
-        max_points[:, i] = scale * (m.woe_max - m.woe_min)
+        ref = refs[i]
+        contribution[:, i] = scale * (woe[:, i] - ref)
+        neutral[:, i] = scale * (min(max(0.0, m.woe_min), m.woe_max) - ref)
+        max_points[:, i] = scale * (m.woe_max - ref)
         d_span = dim_span[dim_of[i]]
         if d_span > 0:
             dimension_points[:, i] = 100.0 * m.beta * (woe[:, i] - m.woe_min) / d_span

@@ -15,6 +15,7 @@ from scoring.config import IndicatorSpec
 from scoring.logistic import fit_logistic, fit_platt
 from scoring.metrics import roc_auc
 from scoring.reference import PeerReference
+from scoring.scorecard.boosted import fit_boosted_indicators
 from scoring.scorecard.config import ScorecardConfig
 from scoring.scorecard.model import Scorecard
 from scoring.scorecard.types import IndicatorModel, as_frame, check_columns
@@ -86,6 +87,7 @@ def fit_scorecard(
     time_column: str | None = None,
     group_column: str | None = None,
     config: ScorecardConfig | None = None,
+    shared: dict | None = None,
 ) -> Scorecard:
     """Return a scorecard fitted on ``frame`` (or an expert one when there is no outcome).
 
@@ -121,6 +123,11 @@ def fit_scorecard(
     group_column : str, optional
         Unit identifier (e.g. ``firm_id``): folds and random hold-outs keep a unit together.
     config : ScorecardConfig, optional
+    shared : dict, optional
+        Pass the same (initially empty) dict to fitted scorecards on the same rows, indicators
+        and calibration that differ only in ``config.method``: the second reuses the first's
+        peer distributions and monotone bins instead of computing them again (only when its
+        fitting rows match in number and events: a random hold-out can differ by method).
 
     Returns
     -------
@@ -165,7 +172,18 @@ def fit_scorecard(
         return _fit_expert(frame, models, levels, peer_by, dim_order, config)
 
     assert outcome is not None
-    if calibration is None:
+    # Small samples without a time order: the boosted model is bagged over every row and
+    # calibrated on its out-of-bag log-odds, so no quarter of the rows is lost to a hold-out.
+    out_of_bag = (
+        config.method == "boosted"
+        and calibration is None
+        and time_column is None
+        and config.boost_bags > 1
+        and frame.height < min(config.boost_bag_below_rows, config.boost_max_rows)
+    )
+    if out_of_bag:
+        calibration = frame
+    elif calibration is None:
         frame, calibration = _hold_out(frame, time_column, group_column, config)
     y = _outcome(frame, outcome)
     y_cal = _outcome(calibration, outcome)
@@ -176,11 +194,24 @@ def fit_scorecard(
                 f"{name} rows hold {events} events and {target.size - events} non-events: "
                 f"need at least {least} of each to fit (use an expert scorecard instead)"
             )
-    reference = PeerReference.fit(
-        frame, codes, levels, config.min_peer_group, config.knots, by=peer_by
-    )
-    binned, woe = _fit_bins(frame, y, models, reference, config)
-    members = _fit_subscores(binned, woe, y, dim_order, config)
+    key = (frame.height, calibration.height, int(y.sum()))  # the same rows (cheap check)
+    if shared and shared.get("rows") == key:
+        reference, binned, woe, health = shared["prepared"]
+    else:
+        reference = PeerReference.fit(
+            frame, codes, levels, config.min_peer_group, config.knots, by=peer_by
+        )
+        binned, woe, health = _fit_bins(frame, y, models, reference, config)
+        if shared is not None:
+            shared.update(rows=key, prepared=(reference, binned, woe, health))
+    boosted: dict = {}
+    if config.method == "boosted":
+        members, boost_intercept, boosted = fit_boosted_indicators(
+            binned, health, y, frame, group_column, config
+        )
+        oob = boosted.pop("out_of_bag_log_odds", None)
+    else:
+        members = _fit_subscores(binned, woe, y, dim_order, config)
     if not any(m.selected for m in members):
         raise ValueError("no indicator carries information about the outcome: nothing to fit")
     draft = Scorecard(
@@ -196,8 +227,20 @@ def fit_scorecard(
     )
     cal_eval = draft.evaluate(calibration)
     cal_scores = _subscores(draft.active, cal_eval.woe, dim_order)
-    training = {"rows": frame.height, "events": int(y.sum())}
-    if config.stacking == "calibration":
+    training = {"rows": frame.height, "events": int(y.sum()), "method": config.method, **boosted}
+    if config.method == "boosted":
+        # The shapes already sum on the overall log-odds: every dimension weighs 1, and Platt
+        # scaling on the later window calibrates the PD.
+        gamma = np.array([1.0 if any(m.selected and m.dimension == d for m in members) else 0.0
+                          for d in dim_order])  # fmt: skip
+        fitted = [replace(m, weight=float(m.beta) if m.selected else 0.0) for m in members]
+        intercept = boost_intercept
+        if out_of_bag and oob is not None:
+            platt = fit_platt(oob, y)
+            training["calibration"] = "out of bag"
+        else:
+            platt = fit_platt(intercept - cal_scores @ gamma, y_cal)
+    elif config.stacking == "calibration":
         # Stacked on the later window, the stacking regression is the calibration too: a
         # Platt scaling with one slope per dimension, fitted on rows the bins never saw.
         fitted, gamma, intercept = _stack(members, cal_scores, y_cal, dim_order, config)
@@ -219,7 +262,9 @@ def fit_scorecard(
         calibration_rows=calibration.height,
         calibration_events=int(y_cal.sum()),
         stacking=config.stacking,
-        auc_training=_auc(y, -(_subscores(members, woe, dim_order) @ gamma)),
+        auc_training=None
+        if config.method == "boosted"  # its WOE matrix is not the bins': not computed twice
+        else _auc(y, -(_subscores(members, woe, dim_order) @ gamma)),
         auc_calibration=_auc(y_cal, -(cal_scores @ gamma)),
     )
     if time_column is not None and time_column in frame.columns:
@@ -297,12 +342,14 @@ def _fit_bins(
     models: list[IndicatorModel],
     reference: PeerReference,
     config: ScorecardConfig,
-) -> tuple[list[IndicatorModel], np.ndarray]:
-    """Return indicators with direction, basis, bins and IV, and the training WOE matrix."""
+) -> tuple[list[IndicatorModel], np.ndarray, np.ndarray]:
+    """Return indicators with direction, basis, bins and IV, the training WOE matrix and the
+    rows x indicators health matrix (the chosen basis, direction-adjusted, NaN = missing)."""
     peer, _ = reference.transform(frame)
     overall, _ = reference.transform(frame, overall=[True] * len(models))
     out = []
     woe = np.zeros((frame.height, len(models)), order="F")
+    health_of = np.zeros((frame.height, len(models)), order="F")
     for i, m in enumerate(models):
         candidates = []
         bases = {"peer": peer[:, i], "all": overall[:, i]}
@@ -344,7 +391,8 @@ def _fit_bins(
             )
         )
         woe[:, i] = bins.woe_of(health)
-    return out, woe
+        health_of[:, i] = health
+    return out, woe, health_of
 
 
 def _fit_subscores(

@@ -9,7 +9,7 @@ import polars as pl
 import pyarrow as pa
 
 from scoring.config import GRADE_LABELS_ZH
-from scoring.explain import INSUFFICIENT_CODE, ragged_lists, top_k
+from scoring.explain import INSUFFICIENT_CODE, human_number, ragged_lists, top_k
 from scoring.scorecard.evaluate import evaluate
 from scoring.scorecard.types import Evaluation, ScorecardBase
 
@@ -222,7 +222,11 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     label = pl.col("_i").replace_strict(dict(enumerate(labels)), return_dtype=pl.String)
     is_up = pl.col("_i").replace_strict(dict(enumerate(up)), return_dtype=pl.Boolean)
     is_absence = pl.col("_i").replace_strict(dict(enumerate(absence)), return_dtype=pl.Boolean)
-    number = pl.col("_value").round_sig_figs(3).cast(pl.String)
+    # Human numbers (no e-notation, 万/亿), formatted once per distinct target value.
+    targets = long["_value"].drop_nulls().unique()
+    number = pl.col("_value").replace_strict(
+        targets, [human_number(v) for v in targets.to_list()], default="", return_dtype=pl.String
+    )
     gain_text = pl.format("（+{}分）", pl.col("_gain").round(1).cast(pl.String))
     action = (
         pl.when(pl.col("_missing"))
@@ -302,14 +306,21 @@ def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
     if model.kind == "fitted":
         low, high = model._fitted_range()
         span = high - low
+        refs = model.woe_refs()
         for i, m in enumerate(active):
             assert m.bins is not None
             health = ev.health[:, i]
             missing = np.isnan(health)
             current = ev.bins[:, i]
             median_bin = int(m.bins.assign(np.array([0.5]))[0])
+            points = 100.0 * m.weight * (m.bins.woe - refs[i]) / span
+            if np.all(np.diff(points) >= 0):
+                yield from _monotone_moves(
+                    i, m.bins, points, ev.contribution[:, i], health, current, gap, median_bin
+                )
+                continue
             for j in range(m.bins.woe.size):
-                points = 100.0 * m.weight * (m.bins.woe[j] - m.woe_min) / span
+                points = 100.0 * m.weight * (m.bins.woe[j] - refs[i]) / span
                 gain = points - ev.contribution[:, i]
                 edge = m.bins.lower_edge(j)
                 effort = np.where(missing, 0.5, edge - health)
@@ -340,6 +351,35 @@ def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):
                 np.where(reachable, gap, -np.inf),
                 np.where(reachable, needed - health, np.inf),
             )
+
+
+def _monotone_moves(i, bins, points, contribution, health, current, gap, median_bin):
+    """Yield the moves of one indicator whose points never fall from bin to bin: per row the
+    first better bin that closes the gap (the least effort that does), the best bin (the most
+    gain), and for a missing value the median bin; the same choice as trying every bin, at
+    the cost of three."""
+    n = contribution.size
+    missing = np.isnan(health)
+    edges = np.r_[0.0, bins.cuts]
+    last = points.size - 1
+    close = np.searchsorted(points, contribution + gap - _EPS, side="left")
+    close = np.minimum(np.maximum(close, current + 1), last + 1)
+    ok = ~missing & (close <= last)
+    at = np.minimum(close, last)
+    yield i, edges[at], np.where(ok, points[at] - contribution, -np.inf), edges[at] - health
+    best = int(np.argmax(points))
+    yield (
+        i,
+        np.full(n, edges[best]),
+        np.where(~missing & (best > current), points[best] - contribution, -np.inf),
+        edges[best] - health,
+    )
+    yield (
+        i,
+        np.full(n, edges[median_bin]),
+        np.where(missing, points[median_bin] - contribution, -np.inf),
+        np.where(missing, 0.5, np.inf),
+    )
 
 
 def score_frame(

@@ -151,11 +151,47 @@ class ScorecardBase:
         """True when the model gives a calibrated PD (fitted models)."""
         return self.calibration is not None
 
-    def _fitted_range(self) -> tuple[float, float]:
+    def _bin_range(self) -> tuple[float, float]:
         """Return (lowest, highest) health log-odds ``sum(weight * woe)`` over all bins."""
         low = sum(m.weight * m.woe_min for m in self.active if m.selected)
         high = sum(m.weight * m.woe_max for m in self.active if m.selected)
         return low, high
+
+    def _fitted_range(self) -> tuple[float, float]:
+        """Return the health log-odds at overall score 0 and 100.
+
+        By default the model's own extremes (every indicator in its worst, or best, bin).
+        With ``config.score_anchors = (pd_0, pd_100)`` the health log-odds whose calibrated
+        PD is ``pd_0`` and ``pd_100``: the score is then the same function of the PD for
+        every model, so a refit moves scores only as far as it moves PDs.
+        """
+        anchors = self.config.score_anchors
+        if anchors is None or self.calibration is None or self.calibration[1] <= 0:
+            return self._bin_range()
+        a, b = self.calibration
+        pd_0, pd_100 = anchors
+        return (
+            self.intercept - (float(logit(pd_0)) - a) / b,
+            self.intercept - (float(logit(pd_100)) - a) / b,
+        )
+
+    def woe_refs(self) -> np.ndarray:
+        """Return per active indicator the WOE that earns 0 points (0 for unselected ones).
+
+        The worst bin's WOE, shifted (in proportion to the indicators' ranges) so that the
+        references sum to the health log-odds at score 0: ``points_i = 100 * weight_i *
+        (WOE_i - ref_i) / span`` then add up to the overall score exactly.
+        """
+        active = self.active
+        minimum = np.array([m.woe_min if m.selected else 0.0 for m in active])
+        weight = np.array([m.weight if m.selected else 0.0 for m in active])
+        ranges = np.array([m.woe_max - m.woe_min if m.selected else 0.0 for m in active])
+        shift = self._fitted_range()[0] - self._bin_range()[0]
+        total = float((weight * ranges).sum())
+        if shift == 0.0 or total <= 0:
+            return minimum
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(weight > 0, minimum + shift * ranges / total, minimum)
 
     def required(self) -> tuple[int, int]:
         """Return the fewest available indicators and dimensions a row needs for a score: the
@@ -252,7 +288,8 @@ class ScorecardBase:
             orient="row",
         )
         weight = {m.code: m.weight for m in selected}
-        woe_min = {m.code: m.woe_min for m in selected}
+        refs = self.woe_refs()
+        woe_min = {m.code: float(refs[i]) for i, m in enumerate(self.active) if m.selected}
         return table.with_columns(
             event_rate=pl.col("events") / pl.col("rows"),
             points=100.0

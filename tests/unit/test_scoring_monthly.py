@@ -18,11 +18,13 @@ from scoring.monthly import (
     SAMPLE_BUCKETS,
     MonthlyModels,
     ScoreStability,
+    refit_month,
     run_report,
     scorecard_config,
     training_shares,
 )
-from scoring.scorecard import ScorecardConfig
+from scoring.peers import WAREHOUSE_PEER_LEVELS
+from scoring.scorecard import ScorecardConfig, fit_scorecard
 from tests.unit.test_scoring_training import SPECS, make_panel
 
 SETTINGS = replace(
@@ -83,11 +85,17 @@ def test_shares_cap_the_firms_a_fit_reads():
 
 def test_a_fitted_model_serves_every_month_up_to_the_next_refit(sampled_panel):
     sample, events = sampled_panel
-    models = every_firm(sample, events, SETTINGS)
+    # A challenger that always wins: every quarter end puts a new model in force.
+    models = every_firm(sample, events, replace(SETTINGS, switch_margin=-1.0))
     april, may, june = (models.for_month(dt.date(2025, m, 1)) for m in (4, 5, 6))
     assert april.choice.production.kind == "fitted"
     assert april is may and april.refit == dt.date(2025, 3, 1)  # one fit per quarter end
     assert june is not may and june.refit == dt.date(2025, 6, 1)
+    # Earlier refits are decided first, in order (a backfill puts in force what a full run
+    # would): one hand-over, then a switch at every quarter end up to June.
+    decisions = [r["decision"] for r in models.refits]
+    assert decisions[0] == "hand-over: expert -> first fitted model"
+    assert set(decisions[1:]) == {"switched"} and models.refits[-1]["refit"] == "2025-06-30"
     # Known at the end of March 2025: outcomes complete 12 months earlier, no later event.
     assert max(months_of(april.labelled)) <= dt.date(2024, 3, 1)
     assert april.fitted_firms == 800
@@ -123,3 +131,49 @@ def test_the_report_names_the_model_in_force_and_carries_the_stability(sampled_p
     assert report["psi"] == psi_rows and report["generated"] == "today"
     assert any("Model in force for 2025-06: fitted" in note for note in report["notes"])
     assert any("2025-06" in note and "PSI" in note for note in report["notes"][1:])
+
+
+def test_a_challenger_that_is_not_better_out_of_time_leaves_the_champion_in_force(sampled_panel):
+    sample, events = sampled_panel
+    # No challenger can beat the champion's AUC by a whole point: the March model stays.
+    models = every_firm(sample, events, replace(SETTINGS, switch_margin=1.0))
+    april, june = models.for_month(dt.date(2025, 4, 1)), models.for_month(dt.date(2025, 6, 1))
+    handover, *kept = models.refits
+    first = dt.date.fromisoformat(handover["refit"]).replace(day=1)
+    assert june is april and june.refit == first < dt.date(2025, 6, 1)  # same model, version
+    assert kept and {k["decision"] for k in kept} == {"kept champion"}
+    assert all(0.5 < k["champion_auc"] <= 1.0 for k in kept)
+    assert not any("effect" in k for k in kept)  # nothing changed for any firm
+    # The hand-over is measured on the month's firms: the same rows under both models.
+    effect = handover["effect"]
+    matrix = effect["migration"]
+    assert sum(sum(row.values()) for row in matrix.values()) == effect["rows"] > 0
+    off_diagonal = sum(n for a, row in matrix.items() for b, n in row.items() if a != b)
+    assert effect["grade_changed"] == pytest.approx(off_diagonal / effect["rows"])
+
+
+def test_the_run_wide_expert_model_scores_a_month_as_that_months_own_model(sampled_panel):
+    sample, events = sampled_panel
+    models = every_firm(sample, events, replace(SETTINGS, model="expert"))
+    may = dt.date(2025, 5, 1)
+    shared = models.for_month(may).choice.production
+    rows = models.training(may, only=True)
+    own = fit_scorecard(
+        rows, SPECS, None, peer_levels=WAREHOUSE_PEER_LEVELS, peer_by="period_month",
+        config=replace(models.config, kind="expert"),
+    )  # fmt: skip
+    a, b = shared.score(rows), own.score(rows)
+    assert a["overall_score"].to_list() == pytest.approx(b["overall_score"].to_list(), abs=1e-9)
+    assert a["grade_code"].to_list() == b["grade_code"].to_list()
+
+
+def test_a_backfill_of_later_months_puts_in_force_what_a_full_run_would(sampled_panel):
+    sample, events = sampled_panel
+    settings = replace(SETTINGS, switch_margin=1.0)  # the first fitted model stays in force
+    full = every_firm(sample, events, settings)
+    months = months_of(sample)
+    for month in months:
+        if refit_month(month, 3) >= months[0]:  # refits within the panel
+            full.for_month(month)
+    later = every_firm(sample, events, settings).for_month(dt.date(2025, 6, 1))
+    assert later.refit == full.for_month(dt.date(2025, 6, 1)).refit < dt.date(2025, 6, 1)

@@ -356,3 +356,20 @@ def test_the_pipeline_defaults_need_every_indicator_of_a_smaller_model(data):
     assert out["grade_code"].to_list()[1] == "insufficient"
     assert out["overall_score"][0] is not None and out["overall_score"][1] is None
     assert "至少需2项" in out["reasons"][1][0]
+
+
+def test_next_grade_targets_read_as_plain_numbers_with_chinese_units(data):
+    # Debt as a tiny ratio and profit in yuan: the old text said "debt降至3.48e-18以下".
+    scaled = data.with_columns(pl.col("debt") * 1e-17, pl.col("profit") * 1e6)
+    model = fit_scorecard(
+        scaled,
+        DIRECTIONS,
+        "bad",
+        config=ScorecardConfig(min_indicators=1, min_dimensions=1, max_lift_actions=4),
+    )
+    actions = model.score(scaled)["lift_actions"].explode().drop_nulls().to_list()
+    moves = [a for a in actions if "提高至" in a or "降至" in a]
+    assert moves
+    assert not [a for a in moves if "e-" in a or "e+" in a]
+    assert any(a.startswith("profit提高至") and "万以上" in a for a in moves)
+    assert any(a.startswith("debt降至0以下") for a in moves)

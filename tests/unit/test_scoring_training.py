@@ -168,6 +168,22 @@ def test_with_outcome_history_fitted_weights_take_over(panel_and_events):
     assert forced.production.kind == "expert"
 
 
+def test_the_method_in_force_is_the_one_with_the_better_out_of_time_auc(panel_and_events):
+    panel, events = panel_and_events
+    labelled = labelled_panel(panel, events)
+    choice = choose_and_fit(
+        labelled, panel, SPECS, CONFIG, min_events=50, methods=("boosted", "woe")
+    )
+    aucs = choice.method_auc
+    assert set(aucs) == {"boosted", "woe"} and all(0.5 < a <= 1.0 for a in aucs.values())
+    best = max(aucs, key=aucs.get)
+    assert choice.production.config.method == choice.validation.config.method == best
+    assert f"({best})" in choice.reason
+    # Too little history for the hand-over: expert, saying why.
+    early = choose_and_fit(labelled, panel, SPECS, CONFIG, min_events=50, min_labelled_months=99)
+    assert early.production.kind == "expert" and "fewer than 99" in early.reason
+
+
 def test_run_config_reaches_the_library_config():
     config = scorecard_config(
         ScoringRunConfig(model="expert", healthy_max_pd=0.02, pdo=40.0).settings(),

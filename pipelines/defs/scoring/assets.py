@@ -38,6 +38,7 @@ from scoring.monthly import (
     refit_month,
     run_report,
     sample_cutoff,
+    score_batches,
     scorecard_config,
     training_shares,
 )
@@ -79,6 +80,11 @@ class ScoringRunConfig(dg.Config):
     max_training_firms: int = DEFAULTS.max_training_firms
     contribution_months: int = DEFAULTS.contribution_months
     refit_every_months: int = DEFAULTS.refit_every_months
+    method: str = DEFAULTS.method
+    min_labelled_months: int = DEFAULTS.min_labelled_months
+    switch_margin: float = DEFAULTS.switch_margin
+    score_pd_at_0: float = DEFAULTS.score_pd_at_0
+    score_pd_at_100: float = DEFAULTS.score_pd_at_100
 
     def settings(self) -> ScoringDefaults:
         """Return the run's settings as the scoring library takes them."""
@@ -139,7 +145,8 @@ def firm_health_scores(
                 "first_month from marts.fct_firm_indicators group by 1) group by 1"
             ).fetchall()
         )
-        refits = {refit_month(m, settings.refit_every_months) for m in months}
+        # Every refit from the panel's start: a backfill replays the earlier refit decisions.
+        refits = {refit_month(m, settings.refit_every_months) for m in panel_months if m <= last}
         shares = training_shares(
             first_months, sorted(set(months) | refits), settings.max_training_firms
         )
@@ -184,6 +191,20 @@ def firm_health_scores(
         SCORES_TABLE: f"not ({in_range})",
         CONTRIBUTIONS_TABLE: f"not ({in_range}) and ({keep_contributions or 'false'})",
     }
+    # Fit first (one model per refit month; one expert model for every cold-start month), then
+    # score consecutive months that share a model in one pass (fewer, larger calls).
+    in_force_of = {}
+    for i, month in enumerate(months):
+        fit_started = time.perf_counter()
+        in_force = in_force_of[month] = models.for_month(month)
+        fit_seconds += time.perf_counter() - fit_started
+        model, refit = in_force.choice.production, in_force.refit
+        kinds[model.kind] = kinds.get(model.kind, 0) + 1
+        context.log.info(
+            f"model for {i + 1}/{len(months)} months; {month:%Y-%m}: {model.kind} model"
+            + (f" fitted as of {month_end(refit)}" if model.kind != "expert" else "")
+            + f" ({in_force.choice.reason}, as of {month_end(refit)})"
+        )
     # Written through side tables swapped in at the end: memory stays flat at province scale
     # and readers never see half the months (pipelines/warehouse_io.py). The months outside the
     # run's range are carried over unchanged.
@@ -191,45 +212,56 @@ def firm_health_scores(
         warehouse.connect() as con,
         SideTables(con, [SCORES_TABLE, CONTRIBUTIONS_TABLE], keep=keep) as out,
     ):
-        for i, month in enumerate(months):
-            fit_started = time.perf_counter()
-            in_force = models.for_month(month)
-            fit_seconds += time.perf_counter() - fit_started
-            model, refit = in_force.choice.production, in_force.refit
-            kinds[model.kind] = kinds.get(model.kind, 0) + 1
+        month_rows = dict(
+            con.execute(
+                "select period_month, count(*) from marts.fct_firm_indicators "
+                f"where {in_range} group by 1"
+            ).fetchall()
+        )
+        month_scores: dict[dt.date, list[np.ndarray]] = {m: [] for m in months}
+        for batch in score_batches(months, in_force_of, month_rows, SLICE_ROWS):
+            model = in_force_of[batch[0]].choice.production
+            versions = {m: model_version(model.kind, in_force_of[m].refit, m) for m in batch}
+            span = [batch[0], batch[-1]]
             panel = con.sql(
-                "select * from marts.fct_firm_indicators where period_month = $1", params=[month]
+                "select * from marts.fct_firm_indicators where period_month between $1 and $2 "
+                "order by period_month",
+                params=span,
             ).pl()
             status = con.sql(
-                "select firm_id, firm_status, firm_status_zh from marts.fct_firm_status "
-                "where period_month = $1",
-                params=[month],
+                "select firm_id, period_month, firm_status, firm_status_zh "
+                "from marts.fct_firm_status where period_month between $1 and $2",
+                params=span,
             ).pl()
-            version = model_version(model.kind, refit, month)
-            # Scoring is row by row (peer distributions are fitted), so large months go in
-            # slices and memory stays flat at province scale.
-            month_scores = []
-            latest_grades = {}
-            for part in panel.iter_slices(SLICE_ROWS):
-                scores = apply_firm_status(model.score(part), status).with_columns(
-                    model_version=pl.lit(version)
+            scores = apply_firm_status(model.score(panel), status).with_columns(
+                model_version=pl.col("period_month").replace_strict(
+                    versions, return_dtype=pl.String
                 )
-                out.append(SCORES_TABLE, scores)
-                rows += scores.height
-                month_scores.append(scores["overall_score"].drop_nulls().to_numpy())
-                if month in explained:
-                    parts = model.explain(part)
-                    out.append(CONTRIBUTIONS_TABLE, parts)
-                    contribution_rows += parts.height
-                for grade, n in scores["grade"].value_counts().iter_rows():
-                    latest_grades[grade] = latest_grades.get(grade, 0) + n
-            stability.add(month, np.concatenate(month_scores) if month_scores else np.zeros(0))
-            context.log.info(
-                f"scored {i + 1}/{len(months)} months ({rows:,} firm-months); {month:%Y-%m}: "
-                f"{model.kind} model"
-                + (f" fitted as of {month_end(refit)}" if model.kind != "expert" else "")
-                + f" ({in_force.choice.reason}, as of {month_end(refit)})"
             )
+            out.append(SCORES_TABLE, scores)
+            rows += scores.height
+            for (month,), part in scores.select("period_month", "overall_score").group_by(
+                "period_month"
+            ):
+                month_scores[month].append(part["overall_score"].drop_nulls().to_numpy())
+            if months[-1] in batch:
+                latest = scores.filter(pl.col("period_month") == months[-1])
+                latest_grades = dict(latest["grade"].value_counts().iter_rows())
+            wanted = [m for m in batch if m in explained]
+            if wanted:
+                parts = model.explain(
+                    panel.filter(pl.col("period_month").is_in(pl.Series(wanted).implode()))
+                )
+                out.append(CONTRIBUTIONS_TABLE, parts)
+                contribution_rows += parts.height
+            context.log.info(
+                f"scored {batch[0]:%Y-%m}..{batch[-1]:%Y-%m} in one pass ({rows:,} firm-months)"
+            )
+        for month in months:
+            parts = month_scores[month]
+            stability.add(month, np.concatenate(parts) if parts else np.zeros(0))
+    in_force = in_force_of[months[-1]]
+    model = in_force.choice.production
     seconds = time.perf_counter() - started
 
     report = run_report(
@@ -240,6 +272,7 @@ def firm_health_scores(
         red_flags,
         psi_rows=stability.rows,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        refits=models.refits,
     )
     reports = output_dir() / "reports"
     reports.mkdir(parents=True, exist_ok=True)
