@@ -13,14 +13,22 @@ red_flags as (
     select flag_code from {{ ref('red_flag_catalog') }}
 ),
 
+-- the table's columns as the warehouse's catalog lists them (every engine's dbt adapter reads
+-- its own catalog; no information_schema query, which Spark has not)
+all_columns as (
+    {%- for column in catalog_column_names('fct_firm_indicators') %}
+    select '{{ column }}' as column_name{{ ' union all' if not loop.last }}
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as column_name
+    {%- endfor %}
+),
+
 table_columns as (
     select column_name
-    from information_schema.columns
-    where table_schema = '{{ ref("fct_firm_indicators").schema }}'
-        and table_name = '{{ ref("fct_firm_indicators").identifier }}'
-        and column_name not in (
-            'firm_id', 'period_month', 'industry_division', 'industry_section', 'size_class'
-        )
+    from all_columns
+    where column_name not in (
+        'firm_id', 'period_month', 'industry_division', 'industry_section', 'size_class'
+    )
 ),
 
 missing_columns as (

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- The indicator table: one row per firm and month, one column per catalog indicator
@@ -134,18 +134,18 @@ base as (
         court.open_enforcement_amount_cny,
         court.is_dishonest_debtor,
         -- the twelve departments' features (indicators and the helpers of cross-department ratios)
-        amr_features.* exclude (firm_id, period_month),
-        tax_features.* exclude (firm_id, period_month),
-        stats_features.* exclude (firm_id, period_month),
-        hrss_features.* exclude (firm_id, period_month),
-        power_features.* exclude (firm_id, period_month),
-        customs_features.* exclude (firm_id, period_month),
-        court_features.* exclude (firm_id, period_month),
-        credit_features.* exclude (firm_id, period_month),
-        ip_features.* exclude (firm_id, period_month),
-        sci_features.* exclude (firm_id, period_month),
-        subsidy_features.* exclude (firm_id, period_month),
-        env_features.* exclude (firm_id, period_month)
+        {{ columns_except('int_amr_features', ['firm_id', 'period_month'], 'amr_features') }},
+        {{ columns_except('int_tax_features', ['firm_id', 'period_month'], 'tax_features') }},
+        {{ columns_except('int_stats_features', ['firm_id', 'period_month'], 'stats_features') }},
+        {{ columns_except('int_hrss_features', ['firm_id', 'period_month'], 'hrss_features') }},
+        {{ columns_except('int_power_features', ['firm_id', 'period_month'], 'power_features') }},
+        {{ columns_except('int_customs_features', ['firm_id', 'period_month'], 'customs_features') }},
+        {{ columns_except('int_court_features', ['firm_id', 'period_month'], 'court_features') }},
+        {{ columns_except('int_credit_features', ['firm_id', 'period_month'], 'credit_features') }},
+        {{ columns_except('int_ip_features', ['firm_id', 'period_month'], 'ip_features') }},
+        {{ columns_except('int_sci_features', ['firm_id', 'period_month'], 'sci_features') }},
+        {{ columns_except('int_subsidy_features', ['firm_id', 'period_month'], 'subsidy_features') }},
+        {{ columns_except('int_env_features', ['firm_id', 'period_month'], 'env_features') }}
     from panel
     left join firms on panel.firm_id = firms.firm_id
     left join tax on panel.firm_id = tax.firm_id and panel.period_month = tax.period_month
@@ -190,7 +190,7 @@ enriched as (
         end as size_class,
         case
             when base.due_report_year < (select first_year from first_report_year) then null
-            when base.founded_date > make_date(cast(base.due_report_year as integer), 12, 31) then null
+            when base.founded_date > {{ year_end_date('cast(base.due_report_year as integer)') }} then null
             when report_years.firm_id is not null then 0
             else 1
         end as missing_annual_report
@@ -249,7 +249,7 @@ final as (
         -- 结构 structure
         {{ safe_divide('base.total_liabilities_cny', 'base.total_assets_cny') }} as debt_to_assets,
         least({{ safe_divide('base.pension_insured', 'base.employees') }}, 1.0) as pension_coverage,
-        date_diff('month', base.founded_date, base.month_end_date) / 12.0 as firm_age_years,
+        {{ month_diff('base.founded_date', 'base.month_end_date') }} / 12.0 as firm_age_years,
         base.registered_capital_log,
         base.paid_in_ratio,
         base.main_business_share,
