@@ -4,6 +4,7 @@
 -- codes from 12 departments in 5 categories and 5 dimensions, each with a Chinese and an
 -- English name. Each row returned is one problem.
 {{ config(tags=['catalog']) }}
+-- depends_on: {{ ref('fct_firm_indicators') }}
 
 with catalog as (
     select * from {{ ref('indicator_catalog') }}
