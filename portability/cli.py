@@ -77,6 +77,10 @@ def _lint(args: argparse.Namespace) -> int:
     from portability.spark_build import java_version, run_dbt
     from portability.sql_lint import compiled_nodes, format_result, lint
 
+    if args.refresh_functions:
+        from portability.sql_lint import write_spark_functions
+
+        print(f">> {write_spark_functions()} Spark functions written")
     if args.manifest:
         manifest = Path(args.manifest)
     else:
@@ -115,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     par.set_defaults(run=_parity)
     lint = sub.add_parser("lint", help="compile for Spark; sqlglot under Spark and Trino")
     lint.add_argument("--manifest", help="lint this compiled manifest instead of compiling")
+    lint.add_argument(
+        "--refresh-functions", action="store_true", help="rewrite spark_functions.txt first"
+    )
     lint.set_defaults(run=_lint)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -11,8 +11,9 @@ What fails, per compiled statement:
 - Spark: a function that Spark's own function registry (``spark_functions.txt``, written from
   ``show functions`` of the bundled Spark by ``python -m portability lint --refresh-functions``)
   does not have, such as DuckDB's ``strftime``, ``list_sort``, ``string_split``, ``arg_max``;
-- Spark: a named window refined in ``over (w rows between ...)``, and ``ignore nulls`` inside a
-  function's parentheses (DuckDB's ``last_value(x ignore nulls)``);
+- Spark: ``with x as materialized (...)`` (DuckDB's plan hint), a named window refined in
+  ``over (w rows between ...)``, and ``ignore nulls`` inside a function's parentheses
+  (DuckDB's ``last_value(x ignore nulls)``);
 - Trino: ``group by all`` and ``lateral view`` (Spark's explode syntax).
 
 Functions under Trino are reported, not failed: the SQL is Spark's compilation (dbt-spark's own
@@ -112,6 +113,23 @@ class LintResult:
         return not self.findings
 
 
+def write_spark_functions() -> int:
+    """Write Spark's function registry (``show functions`` of the bundled Spark) to
+    spark_functions.txt; return how many names it has."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
+    )
+    try:
+        rows = session.sql("show functions").collect()
+    finally:
+        session.stop()
+    names = sorted({row[0].split(".")[-1].lower() for row in rows})
+    SPARK_FUNCTIONS.write_text("\n".join(names) + "\n")
+    return len(names)
+
+
 def spark_functions() -> set[str]:
     """Return the names in Spark's function registry (lower case)."""
     return {line.strip() for line in SPARK_FUNCTIONS.read_text().splitlines() if line.strip()}
@@ -153,6 +171,9 @@ def _constructs(tree: exp.Expression, dialect: str) -> Iterable[str]:
     for window in tree.find_all(exp.Window):
         if dialect == "spark" and window.args.get("alias") and window.args.get("spec"):
             yield "named window refined in over (w rows ...): name each frame in the window clause"
+    for cte in tree.find_all(exp.CTE):
+        if dialect == "spark" and cte.args.get("materialized") is not None:
+            yield "with x as [not] materialized (DuckDB's plan hint)"
     for union in tree.find_all(exp.Union):
         if union.args.get("by_name"):
             yield "union by name: list the columns"

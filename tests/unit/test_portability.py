@@ -34,6 +34,9 @@ def test_duckdb_only_sql_fails_the_lint_with_what_to_fix():
         "select column_name from information_schema.columns"
     )
     assert _problems("select a, count(*) as n from t group by all") == [("trino", "group by all")]
+    assert ("spark", "with x as [not] materialized (DuckDB's plan hint)") in _problems(
+        "with x as materialized (select 1 as a) select a from x"
+    )
     windows = _problems(
         "select last_value(a ignore nulls) over (w rows between 1 preceding and current row) as b"
         " from t window w as (partition by c order by d)"

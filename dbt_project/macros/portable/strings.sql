@@ -74,3 +74,14 @@
 {% macro default__last_value_ignore_nulls(expression) -%}
     last_value({{ expression }}) ignore nulls
 {%- endmacro %}
+
+{# `with x as materialized (...)`: DuckDB computes the CTE once (a plan hint, same result);
+   Spark has no such hint and plans the CTE itself. #}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte')()) }}
+{%- endmacro %}
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+{% macro default__materialized_cte() -%}
+{%- endmacro %}

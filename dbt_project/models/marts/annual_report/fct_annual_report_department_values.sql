@@ -70,7 +70,7 @@ customs_feed_years as (
     group by 1
 ),
 
-joined as materialized (
+joined as {{ materialized_cte() }} (
     select
         report_years.firm_id,
         report_years.report_year,

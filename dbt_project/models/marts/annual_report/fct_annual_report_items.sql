@@ -13,7 +13,7 @@
 ] %}
 {% set flag_columns = ['has_website', 'foreign_investment'] %}
 
-with reports as materialized (
+with reports as {{ materialized_cte() }} (
     select * from {{ ref('stg_amr__annual_reports') }}
 ),
 
