@@ -26,8 +26,7 @@ final as (
             {{ dbt.listagg("item_name_zh", "'、'", "order by item_code") }} filter (where is_prefilled), ''
         ) as prefilled_items_zh,
         coalesce(
-            {{ dbt.listagg("distinct prefill_department_zh", "'、'", "order by prefill_department_zh") }}
-                filter (where is_prefilled),
+            {{ listagg_distinct('prefill_department_zh', "'、'", 'is_prefilled') }},
             ''
         ) as prefill_departments_zh
     from items

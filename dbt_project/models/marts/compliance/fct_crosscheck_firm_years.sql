@@ -25,8 +25,7 @@ per_report as (
             ''
         ) as inconsistent_items_zh,
         coalesce(
-            {{ dbt.listagg("distinct department_zh", "'、'", "order by department_zh") }}
-                filter (where check_status in ('consistent', 'inconsistent')),
+            {{ listagg_distinct('department_zh', "'、'", "check_status in ('consistent', 'inconsistent')") }},
             ''
         ) as departments_compared_zh
     from results
