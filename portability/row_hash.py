@@ -6,7 +6,8 @@ Normalisation per value: null -> a marker; numbers -> ``float_digits`` significa
 keeps every bit of a double: the exact mode of the before/after checksum on one engine; the
 parity check uses fewer, since two engines' ``ln``/``pow``/summation order differ in the last
 bits); dates and timestamps -> ISO text; booleans -> true/false; lists -> their normalised items
-in order; strings as they are.
+in order; strings as they are. The parity comparison then pairs the rows left over whose only
+differences are doubles within a relative 1e-12 (`compare`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pyarrow as pa
 
 EXACT_DIGITS = 17
 PARITY_DIGITS = 12
+REL_TOL = 1e-12
 
 _NULL = "\x00null"
 
@@ -100,19 +102,94 @@ class TableDiff:
 
 
 def compare(
-    name: str, left: pa.Table, right: pa.Table, float_digits: int = PARITY_DIGITS
+    name: str,
+    left: pa.Table,
+    right: pa.Table,
+    float_digits: int = PARITY_DIGITS,
+    rel_tol: float = REL_TOL,
 ) -> TableDiff:
-    """Return how two versions of a table differ, row for row, ignoring row order."""
+    """Return how two versions of a table differ, row for row, ignoring row order.
+
+    Rows first match on their hashes (doubles to ``float_digits`` significant digits); a row
+    left over then matches one of the other side that agrees on every column that is not
+    floating point and whose doubles agree within ``rel_tol`` (relative; absolute near zero):
+    two engines add doubles in different orders, and rounding can put two values 1e-16 apart on
+    either side of a digit.
+    """
     a, b = row_hashes(left, float_digits), row_hashes(right, float_digits)
+    only_a, only_b = a - b, b - a
+    if only_a and only_b:
+        only_a, only_b = _match_within_tolerance(left, right, only_a, only_b, float_digits, rel_tol)
     return TableDiff(
         table=name,
         left_rows=left.num_rows,
         right_rows=right.num_rows,
-        only_left=sum((a - b).values()),
-        only_right=sum((b - a).values()),
+        only_left=sum(only_a.values()),
+        only_right=sum(only_b.values()),
         left_columns=tuple(sorted(c.lower() for c in left.column_names)),
         right_columns=tuple(sorted(c.lower() for c in right.column_names)),
     )
+
+
+def _approximate(left: pa.Table, right: pa.Table) -> set[str]:
+    """Columns that are floating point on either side (lower-case names)."""
+    return {
+        field.name.lower()
+        for table in (left, right)
+        for field in table.schema
+        if pa.types.is_floating(field.type)
+    }
+
+
+def _split_rows(table, approx, float_digits):
+    """Yield (row hash, exact-part key, floats) for every row."""
+    names = sorted(table.column_names, key=str.lower)
+    header = "\x1e".join(name.lower() for name in names)
+    exact = [n for n in names if n.lower() not in approx]
+    floats = [n for n in names if n.lower() in approx]
+    columns = {n: table.column(n).to_pylist() for n in names}
+    for i in range(table.num_rows):
+        values = [columns[n][i] for n in names]
+        text = header + "\x1d" + "\x1e".join(normalise(v, float_digits) for v in values)
+        row_hash = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        key = "\x1e".join(normalise(columns[n][i], float_digits) for n in exact)
+        yield (
+            row_hash,
+            key,
+            [None if columns[n][i] is None else float(columns[n][i]) for n in floats],
+        )
+
+
+def _close(x: list, y: list, rel_tol: float) -> bool:
+    for u, v in zip(x, y, strict=True):
+        if u is None or v is None:
+            if u is not v:
+                return False
+        elif abs(u - v) > rel_tol * max(abs(u), abs(v), 1e-9):
+            return False
+    return True
+
+
+def _match_within_tolerance(left, right, only_a, only_b, float_digits, rel_tol):
+    approx = _approximate(left, right)
+    if not approx:
+        return only_a, only_b
+    pending_a, pending_b = Counter(only_a), Counter(only_b)
+    rows_b: dict[str, list] = {}
+    for row_hash, key, floats in _split_rows(right, approx, float_digits):
+        if pending_b[row_hash] > 0:
+            rows_b.setdefault(key, []).append([row_hash, floats])
+    for row_hash, key, floats in _split_rows(left, approx, float_digits):
+        if pending_a[row_hash] <= 0:
+            continue
+        candidates = rows_b.get(key, [])
+        for i, (hash_b, floats_b) in enumerate(candidates):
+            if _close(floats, floats_b, rel_tol):
+                pending_a[row_hash] -= 1
+                pending_b[hash_b] -= 1
+                del candidates[i]
+                break
+    return +pending_a, +pending_b
 
 
 def format_report(diffs: Iterable[TableDiff], left: str, right: str) -> str:

@@ -105,3 +105,14 @@ def test_dbt_runs_on_the_spark_target_without_partial_parse():
     command = dbt_command(["run-operation", "register_parquet_sources"])
     assert command[1:3] == ["run-operation", "register_parquet_sources"]
     assert command[-3:] == ["--target", "spark", "--no-partial-parse"]
+
+
+def test_doubles_a_few_ulps_apart_match_but_a_truncated_decimal_does_not():
+    # 0.07672592033394987 vs ...009: summation order, on either side of the 12th digit
+    left = pa.table({"firm_id": ["a", "b"], "yoy": [0.07672592033394987, 0.5]})
+    noise = pa.table({"firm_id": ["a", "b"], "yoy": [0.07672592033395009, 0.5]})
+    assert compare("t", left, noise).identical
+    # Spark's decimal division keeps 10 decimals: 0.4237741439 is not DuckDB's double
+    left = pa.table({"firm_id": ["a"], "ratio": [0.42377414385381296]})
+    truncated = pa.table({"firm_id": ["a"], "ratio": [0.4237741439]})
+    assert not compare("t", left, truncated).identical

@@ -108,7 +108,8 @@ final as (
             when w.reported_12m = 0 or w.reported_12m is null then null
             when coalesce(w.arrears_balance_cny, 0) <= 0 then 0.0
             when w.contributions_due_12m_cny > 0
-                then w.arrears_balance_cny / (w.contributions_due_12m_cny / w.reported_12m)
+                then cast(w.arrears_balance_cny as double)
+                    / (cast(w.contributions_due_12m_cny as double) / w.reported_12m)
             else 1.0
         end as contribution_arrears_ratio,
         case when w.month_end_date >= feeds.disputes_from

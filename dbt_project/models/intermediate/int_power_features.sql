@@ -52,14 +52,18 @@ final as (
         -- helper for sales and tax per kWh (fct_firm_indicators)
         case when billed_12m >= 6 then kwh_12m end as kwh_12m,
         case when billed_3m >= 2 and billed_3m_last_year >= 2
-            then {{ safe_divide('kwh_3m / billed_3m', 'kwh_3m_last_year / billed_3m_last_year') }} - 1
+            then {{ safe_divide(
+                'cast(kwh_3m as double) / billed_3m', 'cast(kwh_3m_last_year as double) / billed_3m_last_year'
+            ) }} - 1
         end as power_yoy_3m,
         case when billed_3m >= 2 and billed_prev_3m >= 2
-            then {{ safe_divide('kwh_3m / billed_3m', 'kwh_prev_3m / billed_prev_3m') }} - 1
+            then {{ safe_divide(
+                'cast(kwh_3m as double) / billed_3m', 'cast(kwh_prev_3m as double) / billed_prev_3m'
+            ) }} - 1
         end as power_momentum,
         case when existing_months_12m >= 3 and windowed.period_month >= feed.first_month
             then 12.0 * active_months_12m / existing_months_12m end as power_active_months_12m,
-        case when billed_12m >= 6 then {{ safe_divide('kwh_sd_12m', 'kwh_12m / billed_12m') }} end
+        case when billed_12m >= 6 then {{ safe_divide('kwh_sd_12m', 'cast(kwh_12m as double) / billed_12m') }} end
             as power_volatility_12m
     from windowed
     cross join feed
