@@ -63,11 +63,11 @@ def test_spark_sql_of_the_dispatch_macros_is_clean_under_spark():
     assert _problems(sql) == []
 
 
-def test_a_parse_error_is_reported_per_dialect():
-    assert [d for d, p in _problems("select (a from t") if p.startswith("parse error")] == [
-        "spark",
-        "trino",
-    ]
+def test_a_parse_error_fails_under_spark_and_is_reported_under_trino():
+    result = LintResult()
+    lint_sql("model.x", "select (a from t", spark_functions(), result)
+    assert [f.dialect for f in result.findings] == ["spark"]
+    assert [f.dialect for f in result.trino_notes] == ["trino"]
 
 
 def test_row_hashes_ignore_row_order_and_physical_types():
