@@ -39,6 +39,26 @@ lint: setup
 	EH_DUCKDB_PATH=:memory: DBT_TARGET_PATH=$(CURDIR)/dbt_project/target/sqlfluff \
 		DBT_LOG_PATH=$(CURDIR)/dbt_project/logs/sqlfluff \
 		$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(MAKE) --no-print-directory portable-lint
+
+## The dialect lint: every model and test compiled for Spark (its own empty Spark catalog) and
+## parsed by sqlglot under Spark and Trino; fails on SQL those engines cannot run (docs/spark.md).
+.PHONY: portable-lint
+portable-lint: setup
+	$(BIN)/python -m portability lint
+
+## The whole dbt project on Spark local[2] from the demo warehouse's sources (Parquet exports),
+## then every model table compared with DuckDB's row for row (docs/spark.md). Needs Java 17+.
+.PHONY: spark-build parity bench-spark
+spark-build: setup
+	$(BIN)/python -m portability spark-build data/warehouse.duckdb --spark-dir data/spark $(ARGS)
+
+parity: setup
+	$(BIN)/python -m portability parity data/warehouse.duckdb --spark-dir data/spark $(ARGS)
+
+## DuckDB vs Spark local wall time of the same dbt build at 20k and 200k firms (FIRMS_LIST=...).
+bench-spark: setup
+	$(BIN)/python benchmarks/spark_vs_duckdb.py --firms $(or $(FIRMS_LIST),20000 200000) $(ARGS)
 
 ## The Dagster UI on the same assets (http://127.0.0.1:3000).
 dev: setup

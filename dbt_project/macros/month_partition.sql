@@ -1,6 +1,7 @@
 {#
-  Monthly partitions. Panel models (one row per firm and month) are incremental with
-  delete+insert on period_month: a run with --vars '{min_month: "2025-01-01", max_month: "2025-03-01"}'
+  Monthly partitions. Panel models (one row per firm and month) are incremental, replacing whole
+  months (macros/portable/incremental.sql: delete+insert on period_month on DuckDB,
+  insert_overwrite of period_month partitions on Spark): a run with --vars '{min_month: "2025-01-01", max_month: "2025-03-01"}'
   recomputes exactly those months (reading full upstream history for look-back windows) and
   replaces them; the defaults (1900-01-01 .. 2999-12-01) cover every month. A first build or a
   --full-refresh builds every month regardless of the vars.
@@ -11,9 +12,7 @@
   equals a full rebuild for every incremental model.
 
   Use in a panel model:
-    {{ config(
-        materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
-    ) }}
+    {{ config(materialized='incremental', tags=['monthly'], **month_partition_config()) }}
     ...
     select * from final where {{ in_month_partition('period_month') }}
 #}

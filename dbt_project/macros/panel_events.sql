@@ -41,7 +41,7 @@
         {%- if months %}
         and {{ events }}.{{ date_column }} >= {{ window_start(months) }}
         {%- endif %}
-    group by all
+    group by 1, 2{% for column in group_by %}, {{ loop.index + 2 }}{% endfor %}
 {%- endmacro %}
 
 {# First day of the window of `months` months that ends with the panel's month. #}

@@ -1,6 +1,6 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'],
-    on_schema_change='sync_all_columns'
+    materialized='incremental', tags=['monthly'], on_schema_change='sync_all_columns',
+    **month_partition_config()
 ) }}
 
 -- What each agency is sent in a month: one row per agency and firm with an alert that is new,
@@ -50,18 +50,20 @@ per_firm as (
         end as state,
         max(case lifecycle.severity when 'high' then 3 when 'medium' then 2 else 1 end) as severity_rank,
         count(*) as alerts,
-        string_agg(
-            rules.rule_name_zh || '（' || case lifecycle.state when 'new' then '新增'
-                when 'escalated' then '升级' else '解除' end || '）',
-            '；' order by lifecycle.rule_group
-        ) as rules_zh,
-        string_agg(
-            rules.rule_name_zh || '：' || coalesce(lifecycle.evidence_zh, lifecycle.note_zh),
-            '；' order by lifecycle.rule_group
-        ) as evidence_zh,
-        array_to_string(list_sort(list_distinct(string_split(string_agg(
-            case when lifecycle.state <> 'resolved' then rules.needs_zh end, '、'), '、'))), '、') as needs_zh,
-        string_agg(lifecycle.fingerprint, ',' order by lifecycle.rule_group) as fingerprints
+        {{ dbt.listagg(
+            "rules.rule_name_zh || '（' || case lifecycle.state when 'new' then '新增'
+                when 'escalated' then '升级' else '解除' end || '）'",
+            "'；'", "order by lifecycle.rule_group"
+        ) }} as rules_zh,
+        {{ dbt.listagg(
+            "rules.rule_name_zh || '：' || coalesce(lifecycle.evidence_zh, lifecycle.note_zh)",
+            "'；'", "order by lifecycle.rule_group"
+        ) }} as evidence_zh,
+        {{ sorted_distinct_items(
+            dbt.listagg("case when lifecycle.state <> 'resolved' then rules.needs_zh end", "'、'"), "'、'"
+        ) }} as needs_zh,
+        {{ dbt.listagg("lifecycle.fingerprint", "','", "order by lifecycle.rule_group") }}
+            as fingerprints
     from lifecycle
     inner join rules on lifecycle.rule_code = rules.rule_code
     group by 1, 2, 3
@@ -69,7 +71,8 @@ per_firm as (
 
 final as (
     select
-        per_firm.agency_code || '-' || strftime(per_firm.period_month, '%Y%m') || '-' || per_firm.firm_id as alert_id,
+        per_firm.agency_code || '-' || {{ month_label('per_firm.period_month') }} || '-' || per_firm.firm_id
+            as alert_id,
         per_firm.agency_code,
         agencies.agency_name_zh,
         per_firm.period_month,
@@ -96,7 +99,7 @@ final as (
         scores.score_risk,
         scores.pd,
         scores.points as bank_points,
-        array_to_string(scores.reasons, '；') as reasons_zh,
+        {{ array_to_text("scores.reasons", "'；'") }} as reasons_zh,
         listed.suggestions_zh
     from per_firm
     left join agencies on per_firm.agency_code = agencies.agency_code

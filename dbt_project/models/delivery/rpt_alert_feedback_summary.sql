@@ -16,7 +16,7 @@ feedback as (
 ),
 
 groups as (
-    select rule_group, string_agg(rule_name_zh, ' / ' order by rule_code) as group_name_zh
+    select rule_group, {{ dbt.listagg("rule_name_zh", "' / '", "order by rule_code") }} as group_name_zh
     from {{ source('delivery', 'alert_rules') }}
     group by 1
 ),
@@ -36,11 +36,22 @@ joined as (
     left join feedback on sent.alert_id = feedback.alert_id
 ),
 
+fingerprints as (
+    {{ unnest_with_position(
+        'joined', split_items('joined.fingerprints', "','"),
+        ['alert_id', 'agency_code', 'period_month', 'fingerprints', 'outcome'], 'fingerprint', 'fingerprint_rank'
+    ) }}
+),
+
 per_group as (
     select
-        joined.*,
-        split_part(unnest(string_split(joined.fingerprints, ',')), ':', 3) as rule_group
-    from joined
+        alert_id,
+        agency_code,
+        period_month,
+        fingerprints,
+        outcome,
+        {{ dbt.split_part('fingerprint', "':'", 3) }} as rule_group
+    from fingerprints
 ),
 
 by_agency as (

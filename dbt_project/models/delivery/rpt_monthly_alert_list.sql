@@ -1,6 +1,6 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly'],
-    on_schema_change='sync_all_columns'
+    materialized='incremental', tags=['monthly'], on_schema_change='sync_all_columns',
+    **month_partition_config()
 ) }}
 
 -- 企业风险诉求预警清单: each month's listed firms (the riskiest live firms of every county within
@@ -36,25 +36,23 @@ fired as (
         candidates.period_month,
         count(*) as rules_fired,
         max(case candidates.severity when 'high' then 3 when 'medium' then 2 else 1 end) as severity_rank,
-        string_agg(rules.rule_name_zh, '、' order by rules.rule_code) as rules_zh,
-        string_agg(rules.rule_name_zh || '：' || candidates.evidence_zh, '；' order by rules.rule_code) as evidence_zh,
-        array_to_string(list_sort(list_distinct(string_split(
-            string_agg(rules.needs_zh, '、' order by rules.rule_code), '、'))), '、') as needs_zh,
-        array_to_string(list_sort(list_distinct(string_split(
-            string_agg(rules.agencies, ',' order by rules.rule_code), ','))), ',') as agency_codes
+        {{ dbt.listagg("rules.rule_name_zh", "'、'", "order by rules.rule_code") }} as rules_zh,
+        {{ dbt.listagg("rules.rule_name_zh || '：' || candidates.evidence_zh", "'；'", "order by rules.rule_code") }}
+            as evidence_zh,
+        {{ sorted_distinct_items(dbt.listagg("rules.needs_zh", "'、'", "order by rules.rule_code"), "'、'") }}
+            as needs_zh,
+        {{ sorted_distinct_items(dbt.listagg("rules.agencies", "','", "order by rules.rule_code"), "','") }}
+            as agency_codes
     from candidates
     inner join rules on candidates.rule_code = rules.rule_code
     group by 1, 2
 ),
 
 reason_rows as (
-    select
-        firm_id,
-        period_month,
-        unnest(reason_codes) as reason_code,
-        unnest(generate_series(1, len(reason_codes))) as reason_rank
-    from scores
-    where firm_id in (select firm_id from ranking)
+    {{ unnest_with_position(
+        'scores', 'reason_codes', ['firm_id', 'period_month'], 'reason_code', 'reason_rank',
+        where='firm_id in (select firm_id from ranking)'
+    ) }}
 ),
 
 actions as (
@@ -78,14 +76,14 @@ suggested as (
     select
         firm_id,
         period_month,
-        string_agg(suggestion_zh, '；' order by first_rank) as suggestions_zh
+        {{ dbt.listagg("suggestion_zh", "'；'", "order by first_rank") }} as suggestions_zh
     from suggestions
     group by 1, 2
 ),
 
 final as (
     select
-        ranking.firm_id || '|' || strftime(ranking.period_month, '%Y%m') as alert_id,
+        ranking.firm_id || '|' || {{ month_label('ranking.period_month') }} as alert_id,
         ranking.period_month,
         ranking.firm_id,
         firms.firm_name,
@@ -115,8 +113,8 @@ final as (
         fired.evidence_zh,
         fired.needs_zh,
         fired.agency_codes,
-        array_to_string(scores.red_flags, '、') as red_flags_zh,
-        array_to_string(scores.reasons, '；') as reasons_zh,
+        {{ array_to_text("scores.red_flags", "'、'") }} as red_flags_zh,
+        {{ array_to_text("scores.reasons", "'；'") }} as reasons_zh,
         suggested.suggestions_zh
     from ranking
     left join firms on ranking.firm_id = firms.firm_id

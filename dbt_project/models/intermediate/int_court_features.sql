@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 法院 history features per firm-month (open cases and the current dishonest-debtor listing are

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 海关 features per firm-month. A firm with no customs row in a month the feed covers traded
@@ -31,18 +31,20 @@ windowed as (
     select
         firm_id,
         period_month,
-        sum(export_cny) over (w rows between 11 preceding and current row) as export_12m_cny,
-        sum(export_cny) over (w rows between 23 preceding and 12 preceding) as export_prev_12m_cny,
-        sum(import_cny) over (w rows between 11 preceding and current row) as import_12m_cny,
-        sum(import_cny) over (w rows between 23 preceding and 12 preceding) as import_prev_12m_cny,
-        count(export_cny) over (w rows between 23 preceding and 12 preceding) as covered_prev_12m,
-        count(export_cny) over (w rows between 11 preceding and current row) as covered_12m,
+        sum(export_cny) over w_11_0 as export_12m_cny,
+        sum(export_cny) over w_23_12 as export_prev_12m_cny,
+        sum(import_cny) over w_11_0 as import_12m_cny,
+        sum(import_cny) over w_23_12 as import_prev_12m_cny,
+        count(export_cny) over w_23_12 as covered_prev_12m,
+        count(export_cny) over w_11_0 as covered_12m,
         count(case when export_cny > 0 or import_cny > 0 then 1 end)
-            over (w rows between 11 preceding and current row) as trade_months_12m,
+            over w_11_0 as trade_months_12m,
         count(case when export_cny > 0 or import_cny > 0 then 1 end)
-            over (w rows between 23 preceding and current row) as trade_months_24m
+            over w_23_0 as trade_months_24m
     from joined
-    window w as (partition by firm_id order by period_month)
+    window w_11_0 as (partition by firm_id order by period_month rows between 11 preceding and current row),
+        w_23_12 as (partition by firm_id order by period_month rows between 23 preceding and 12 preceding),
+        w_23_0 as (partition by firm_id order by period_month rows between 23 preceding and current row)
 ),
 
 final as (

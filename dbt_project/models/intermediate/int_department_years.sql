@@ -76,10 +76,28 @@ final as (
     select
         firm_years.firm_id,
         firm_years.report_year,
-        tax.* exclude (firm_id, report_year),
-        hrss.* exclude (firm_id, report_year),
-        stats.* exclude (firm_id, report_year),
-        customs.* exclude (firm_id, report_year)
+        tax.tax_sales_cny,
+        tax.tax_paid_cny,
+        tax.tax_months,
+        hrss.hrss_pension_insured,
+        hrss.hrss_unemployment_insured,
+        hrss.hrss_medical_insured,
+        hrss.hrss_injury_insured,
+        hrss.hrss_maternity_insured,
+        hrss.hrss_contribution_base_cny,
+        hrss.hrss_contributions_paid_cny,
+        hrss.hrss_arrears_cny,
+        hrss.hrss_months,
+        stats.stats_revenue_cny,
+        stats.stats_profit_cny,
+        stats.stats_employees,
+        stats.stats_rd_expense_cny,
+        stats.stats_energy_tce,
+        stats.stats_months,
+        stats.stats_has_december,
+        customs.customs_export_cny,
+        customs.customs_import_cny,
+        customs.customs_months
     from firm_years
     left join tax on firm_years.firm_id = tax.firm_id and firm_years.report_year = tax.report_year
     left join hrss on firm_years.firm_id = hrss.firm_id and firm_years.report_year = hrss.report_year

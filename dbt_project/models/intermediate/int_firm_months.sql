@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- One row per firm and month while the firm exists (founded, not yet deregistered), with its

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 人社 features per firm-month: insured headcount and contributions (monthly; a missing month
@@ -45,13 +45,13 @@ windowed as (
         firm_id,
         period_month,
         month_end_date,
-        last_value(pension_insured ignore nulls) over w3 as pension_insured,
-        last_value(unemployment_insured ignore nulls) over w3 as unemployment_insured,
-        last_value(medical_insured ignore nulls) over w3 as medical_insured,
-        last_value(injury_insured ignore nulls) over w3 as injury_insured,
-        last_value(maternity_insured ignore nulls) over w3 as maternity_insured,
-        last_value(contribution_base_cny ignore nulls) over w3 as contribution_base_cny,
-        last_value(arrears_balance_cny ignore nulls) over w3 as arrears_balance_cny,
+        {{ last_value_ignore_nulls('pension_insured') }} over w3 as pension_insured,
+        {{ last_value_ignore_nulls('unemployment_insured') }} over w3 as unemployment_insured,
+        {{ last_value_ignore_nulls('medical_insured') }} over w3 as medical_insured,
+        {{ last_value_ignore_nulls('injury_insured') }} over w3 as injury_insured,
+        {{ last_value_ignore_nulls('maternity_insured') }} over w3 as maternity_insured,
+        {{ last_value_ignore_nulls('contribution_base_cny') }} over w3 as contribution_base_cny,
+        {{ last_value_ignore_nulls('arrears_balance_cny') }} over w3 as arrears_balance_cny,
         sum(contributions_due_cny) over w12 as contributions_due_12m_cny,
         sum(contributions_paid_cny) over w12 as contributions_paid_12m_cny,
         count(contributions_due_cny) over w12 as reported_12m
@@ -74,9 +74,10 @@ dispute_counts as (
         panel.period_month,
         count(*) filter (where disputes.closed_date is null or disputes.closed_date > panel.month_end_date)
             as open_wage_disputes,
-        count(*) filter (where disputes.filed_date >= panel.period_month - interval 11 month)
+        count(*) filter (where disputes.filed_date >= {{ dbt.dateadd('month', -11, 'panel.period_month') }})
             as wage_disputes_12m,
-        coalesce(sum(disputes.workers) filter (where disputes.filed_date >= panel.period_month - interval 11 month), 0)
+        coalesce(sum(disputes.workers) filter (
+            where disputes.filed_date >= {{ dbt.dateadd('month', -11, 'panel.period_month') }}), 0)
             as dispute_workers_12m
     from panel
     inner join disputes
@@ -107,7 +108,8 @@ final as (
             when w.reported_12m = 0 or w.reported_12m is null then null
             when coalesce(w.arrears_balance_cny, 0) <= 0 then 0.0
             when w.contributions_due_12m_cny > 0
-                then w.arrears_balance_cny / (w.contributions_due_12m_cny / w.reported_12m)
+                then cast(w.arrears_balance_cny as double)
+                    / (cast(w.contributions_due_12m_cny as double) / w.reported_12m)
             else 1.0
         end as contribution_arrears_ratio,
         case when w.month_end_date >= feeds.disputes_from

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 知识产权 features per firm-month: patents and trademarks in force at the month end (granted
@@ -30,10 +30,11 @@ counts as (
         count(*) filter (where rights.right_type = '注册商标' and rights.granted_date <= panel.month_end_date
             and (rights.lapsed_date is null or rights.lapsed_date > panel.month_end_date)) as valid_trademarks,
         count(*) filter (where rights.is_patent
-            and rights.application_date >= panel.period_month - interval 11 month) as patent_applications_12m,
+            and rights.application_date >= {{ dbt.dateadd('month', -11, 'panel.period_month') }})
+            as patent_applications_12m,
         count(*) filter (where rights.is_patent and rights.granted_date <= panel.month_end_date
             and rights.lapsed_date <= panel.month_end_date
-            and rights.lapsed_date >= panel.period_month - interval 11 month) as patents_lapsed_12m
+            and rights.lapsed_date >= {{ dbt.dateadd('month', -11, 'panel.period_month') }}) as patents_lapsed_12m
     from panel
     inner join rights
         on panel.firm_id = rights.firm_id

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- The panel's months: every month between the first and last tax declaration month on file.
@@ -10,10 +10,16 @@ with bounds as (
     from {{ ref('stg_tax__declarations') }}
 ),
 
+month_offsets as (
+    {{ integers_below_10000() }}
+),
+
 final as (
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as period_month
+    select cast({{ dbt.dateadd('month', 'month_offsets.n', 'bounds.first_month') }} as date) as period_month
     from bounds
-    where first_month is not null
+    inner join month_offsets
+        on month_offsets.n <= {{ month_diff('bounds.first_month', 'bounds.last_month') }}
+    where bounds.first_month is not null
 )
 
 select

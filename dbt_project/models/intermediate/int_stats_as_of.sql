@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- Latest above-scale monthly report as of each month (January has no report: February's
@@ -29,10 +29,10 @@ final as (
     select
         firm_id,
         period_month,
-        last_value(revenue_ytd_cny ignore nulls) over w as revenue_ytd_cny,
-        last_value(rd_expense_ytd_cny ignore nulls) over w as rd_expense_ytd_cny,
-        last_value(profit_ytd_cny ignore nulls) over w as profit_ytd_cny,
-        last_value(employees ignore nulls) over w as employees
+        {{ last_value_ignore_nulls('revenue_ytd_cny') }} over w as revenue_ytd_cny,
+        {{ last_value_ignore_nulls('rd_expense_ytd_cny') }} over w as rd_expense_ytd_cny,
+        {{ last_value_ignore_nulls('profit_ytd_cny') }} over w as profit_ytd_cny,
+        {{ last_value_ignore_nulls('employees') }} over w as employees
     from joined
     window w as (partition by firm_id order by period_month rows between 1 preceding and current row)
 )

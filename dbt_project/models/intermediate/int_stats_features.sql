@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 统计 features per firm-month from the above-scale monthly report (year-to-date values). As in
@@ -35,12 +35,12 @@ as_of as (
     select
         firm_id,
         period_month,
-        last_value(report_month ignore nulls) over w1 as report_month,
-        last_value(revenue_ytd_cny ignore nulls) over w1 as revenue_ytd_cny,
-        last_value(output_value_ytd_cny ignore nulls) over w1 as output_value_ytd_cny,
-        last_value(profit_ytd_cny ignore nulls) over w1 as profit_ytd_cny,
-        last_value(new_product_output_ytd_cny ignore nulls) over w1 as new_product_output_ytd_cny,
-        last_value(energy_ytd_tce ignore nulls) over w1 as energy_ytd_tce,
+        {{ last_value_ignore_nulls('report_month') }} over w1 as report_month,
+        {{ last_value_ignore_nulls('revenue_ytd_cny') }} over w1 as revenue_ytd_cny,
+        {{ last_value_ignore_nulls('output_value_ytd_cny') }} over w1 as output_value_ytd_cny,
+        {{ last_value_ignore_nulls('profit_ytd_cny') }} over w1 as profit_ytd_cny,
+        {{ last_value_ignore_nulls('new_product_output_ytd_cny') }} over w1 as new_product_output_ytd_cny,
+        {{ last_value_ignore_nulls('energy_ytd_tce') }} over w1 as energy_ytd_tce,
         count(report_month) over w2 as reports_3m
     from joined
     window

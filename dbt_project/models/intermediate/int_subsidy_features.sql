@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 财政·经信 features per firm-month: subsidies paid by the month end (programmes of the last

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- 税务 features per firm-month beyond int_tax_monthly_features: 12-month windows of declared
@@ -39,7 +39,7 @@ late_filings as (
         cast(date_trunc('month', declared_date) as date) as period_month,
         count(*) as late_declarations
     from declarations
-    where declared_date > period_month + interval 1 month + interval 14 day
+    where declared_date > {{ dbt.dateadd('day', 14, dbt.dateadd('month', 1, 'period_month')) }}
     group by 1, 2
 ),
 
@@ -63,18 +63,19 @@ windowed as (
     select
         firm_id,
         period_month,
-        sum(sales_cny) over (w rows between 11 preceding and current row) as sales_12m_cny,
-        count(sales_cny) over (w rows between 11 preceding and current row) as declared_12m,
-        sum(sales_cny) over (w rows between 23 preceding and 12 preceding) as sales_prev_12m_cny,
-        count(sales_cny) over (w rows between 23 preceding and 12 preceding) as declared_prev_12m,
-        stddev_samp(sales_cny) over (w rows between 11 preceding and current row) as sales_sd_12m_cny,
-        sum(vat_payable_cny) over (w rows between 11 preceding and current row) as vat_12m_cny,
-        sum(cit_paid_cny) over (w rows between 11 preceding and current row) as cit_12m_cny,
-        count(case when tax_arrears_cny > 0 then 1 end) over (w rows between 11 preceding and current row)
+        sum(sales_cny) over w_11_0 as sales_12m_cny,
+        count(sales_cny) over w_11_0 as declared_12m,
+        sum(sales_cny) over w_23_12 as sales_prev_12m_cny,
+        count(sales_cny) over w_23_12 as declared_prev_12m,
+        stddev_samp(sales_cny) over w_11_0 as sales_sd_12m_cny,
+        sum(vat_payable_cny) over w_11_0 as vat_12m_cny,
+        sum(cit_paid_cny) over w_11_0 as cit_12m_cny,
+        count(case when tax_arrears_cny > 0 then 1 end) over w_11_0
             as arrears_months_12m,
-        sum(late_declarations) over (w rows between 11 preceding and current row) as late_declarations_12m
+        sum(late_declarations) over w_11_0 as late_declarations_12m
     from joined
-    window w as (partition by firm_id order by period_month)
+    window w_11_0 as (partition by firm_id order by period_month rows between 11 preceding and current row),
+        w_23_12 as (partition by firm_id order by period_month rows between 23 preceding and 12 preceding)
 ),
 
 grade_as_of as (

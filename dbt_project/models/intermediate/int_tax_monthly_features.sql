@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- Tax-declaration windows per firm-month. The panel has one row per month while the firm exists,
@@ -29,20 +29,23 @@ windowed as (
         firm_id,
         period_month,
         sales_cny,
-        sum(sales_cny) over (w rows between 2 preceding and current row) as sales_3m_cny,
-        count(sales_cny) over (w rows between 2 preceding and current row) as declared_3m,
-        sum(sales_cny) over (w rows between 5 preceding and 3 preceding) as sales_prev_3m_cny,
-        count(sales_cny) over (w rows between 5 preceding and 3 preceding) as declared_prev_3m,
-        sum(sales_cny) over (w rows between 14 preceding and 12 preceding) as sales_3m_last_year_cny,
-        count(sales_cny) over (w rows between 14 preceding and 12 preceding) as declared_3m_last_year,
-        sum(sales_cny) over (w rows between 11 preceding and current row) as sales_12m_cny,
-        count(sales_cny) over (w rows between 11 preceding and current row) as declared_12m,
-        count(case when sales_cny > 0 then 1 end) over (w rows between 11 preceding and current row)
+        sum(sales_cny) over w_2_0 as sales_3m_cny,
+        count(sales_cny) over w_2_0 as declared_3m,
+        sum(sales_cny) over w_5_3 as sales_prev_3m_cny,
+        count(sales_cny) over w_5_3 as declared_prev_3m,
+        sum(sales_cny) over w_14_12 as sales_3m_last_year_cny,
+        count(sales_cny) over w_14_12 as declared_3m_last_year,
+        sum(sales_cny) over w_11_0 as sales_12m_cny,
+        count(sales_cny) over w_11_0 as declared_12m,
+        count(case when sales_cny > 0 then 1 end) over w_11_0
             as active_months_12m,
-        count(*) over (w rows between 11 preceding and current row) as existing_months_12m,
-        last_value(tax_arrears_cny ignore nulls) over (w rows between 2 preceding and current row) as tax_arrears_cny
+        count(*) over w_11_0 as existing_months_12m,
+        {{ last_value_ignore_nulls('tax_arrears_cny') }} over w_2_0 as tax_arrears_cny
     from joined
-    window w as (partition by firm_id order by period_month)
+    window w_11_0 as (partition by firm_id order by period_month rows between 11 preceding and current row),
+        w_14_12 as (partition by firm_id order by period_month rows between 14 preceding and 12 preceding),
+        w_2_0 as (partition by firm_id order by period_month rows between 2 preceding and current row),
+        w_5_3 as (partition by firm_id order by period_month rows between 5 preceding and 3 preceding)
 )
 
 select * from windowed where {{ in_month_partition('period_month') }}

@@ -70,7 +70,7 @@ customs_feed_years as (
     group by 1
 ),
 
-joined as materialized (
+joined as {{ materialized_cte() }} (
     select
         report_years.firm_id,
         report_years.report_year,
@@ -137,7 +137,7 @@ long as (
 
 final as (
     select
-        firm_id || '|' || cast(report_year as varchar) || '|' || source_code as department_value_id,
+        firm_id || '|' || cast(report_year as {{ dbt.type_string() }}) || '|' || source_code as department_value_id,
         firm_id,
         cast(report_year as integer) as report_year,
         source_code,

@@ -13,7 +13,7 @@
 ] %}
 {% set flag_columns = ['has_website', 'foreign_investment'] %}
 
-with reports as materialized (
+with reports as {{ materialized_cte() }} (
     select * from {{ ref('stg_amr__annual_reports') }}
 ),
 
@@ -68,7 +68,7 @@ items as (
         catalog.authoritative_department,
         {{ department_zh('catalog.authoritative_department') }} as authoritative_department_zh,
         catalog.departments,
-        len(string_split(catalog.departments, ';')) as departments_needing,
+        {{ count_items('catalog.departments', "';'") }} as departments_needing,
         catalog.value_type,
         catalog.unit,
         declared.declared_value,
@@ -93,7 +93,7 @@ items as (
 
 final as (
     select
-        firm_id || '|' || cast(report_year as varchar) || '|' || item_code as report_item_id,
+        firm_id || '|' || cast(report_year as {{ dbt.type_string() }}) || '|' || item_code as report_item_id,
         firm_id,
         cast(report_year as integer) as report_year,
         filed_date,

@@ -12,7 +12,7 @@ with items as (
 
 final as (
     select
-        firm_id || '|' || cast(report_year as varchar) as report_id,
+        firm_id || '|' || cast(report_year as {{ dbt.type_string() }}) as report_id,
         firm_id,
         report_year,
         min(filed_date) as filed_date,
@@ -23,11 +23,10 @@ final as (
         sum(departments_needing) - count(*) as duplicate_entries_removed,
         sum(departments_needing) - count(*) filter (where not is_prefilled) as entries_saved,
         coalesce(
-            string_agg(item_name_zh, '、' order by item_code) filter (where is_prefilled), ''
+            {{ dbt.listagg("item_name_zh", "'、'", "order by item_code") }} filter (where is_prefilled), ''
         ) as prefilled_items_zh,
         coalesce(
-            string_agg(distinct prefill_department_zh, '、' order by prefill_department_zh)
-                filter (where is_prefilled),
+            {{ listagg_distinct('prefill_department_zh', "'、'", 'is_prefilled') }},
             ''
         ) as prefill_departments_zh
     from items

@@ -17,7 +17,7 @@ prefill as (
 
 final as (
     select
-        reports.firm_id || '|' || cast(reports.report_year as varchar) as report_id,
+        reports.firm_id || '|' || cast(reports.report_year as {{ dbt.type_string() }}) as report_id,
         reports.firm_id,
         cast(reports.report_year as integer) as report_year,
         reports.filed_date,

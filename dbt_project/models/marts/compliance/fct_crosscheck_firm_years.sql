@@ -20,11 +20,12 @@ per_report as (
         count(*) filter (where check_status = 'not_checked') as checks_not_checked,
         count(*) filter (where check_status = 'inconsistent' and severity = 'high') as high_severity_inconsistent,
         coalesce(
-            string_agg(item_name_zh, '、' order by check_code) filter (where check_status = 'inconsistent'), ''
+            {{ dbt.listagg("item_name_zh", "'、'", "order by check_code") }}
+                filter (where check_status = 'inconsistent'),
+            ''
         ) as inconsistent_items_zh,
         coalesce(
-            string_agg(distinct department_zh, '、' order by department_zh)
-                filter (where check_status in ('consistent', 'inconsistent')),
+            {{ listagg_distinct('department_zh', "'、'", "check_status in ('consistent', 'inconsistent')") }},
             ''
         ) as departments_compared_zh
     from results
@@ -33,7 +34,7 @@ per_report as (
 
 final as (
     select
-        reports.firm_id || '|' || cast(reports.report_year as varchar) as report_id,
+        reports.firm_id || '|' || cast(reports.report_year as {{ dbt.type_string() }}) as report_id,
         reports.firm_id,
         cast(reports.report_year as integer) as report_year,
         coalesce(per_report.checks_compared, 0) as checks_compared,

@@ -60,7 +60,7 @@ judged as (
 
 final as (
     select
-        firm_id || '|' || cast(report_year as varchar) || '|' || check_code as crosscheck_id,
+        firm_id || '|' || cast(report_year as {{ dbt.type_string() }}) || '|' || check_code as crosscheck_id,
         firm_id,
         report_year,
         check_code,

@@ -31,7 +31,7 @@ params as (
         *,
         -- the latest report year whose 30 June deadline has been reached by the as-of month's end
         {{ due_report_year('as_of_date') }} as last_due_year,
-        cast(as_of_month - to_months(months_without_tax - 1) as date) as tax_window_start
+        cast({{ dbt.dateadd('month', '1 - months_without_tax', 'as_of_month') }} as date) as tax_window_start
     from as_of
 ),
 
@@ -50,7 +50,7 @@ registered as (
     cross join params
     where registry._rank = 1
         and registry.registration_status = '存续'
-        and registry.founded_date <= make_date(params.last_due_year - params.missed_years + 1, 12, 31)
+        and registry.founded_date <= {{ year_end_date('params.last_due_year - params.missed_years + 1') }}
         and registry.founded_date < params.tax_window_start
 ),
 
@@ -109,7 +109,7 @@ firms as (
 
 final as (
     select
-        listed.firm_id || '|' || strftime(listed.as_of_month, '%Y%m') as candidate_id,
+        listed.firm_id || '|' || {{ month_label('listed.as_of_month') }} as candidate_id,
         listed.firm_id,
         firms.firm_name,
         firms.city_name,
@@ -124,12 +124,13 @@ final as (
         listed.last_tax_month,
         cast(listed.months_since_last_tax as integer) as months_since_last_tax,
         cast(listed.months_since_last_report as integer) as months_since_last_report,
-        cast(listed.first_missed_year as varchar) || '、' || cast(listed.last_missed_year as varchar)
+        cast(listed.first_missed_year as {{ dbt.type_string() }}) || '、'
+        || cast(listed.last_missed_year as {{ dbt.type_string() }})
         || '年度年报未报送；'
         || case
             when listed.last_tax_month is null then '无纳税申报记录'
-            else '最近纳税申报所属期 ' || strftime(listed.last_tax_month, '%Y-%m')
-                || '（' || cast(listed.months_since_last_tax as varchar) || ' 个月前）'
+            else '最近纳税申报所属期 ' || {{ month_label('listed.last_tax_month', with_dash=true) }}
+                || '（' || cast(listed.months_since_last_tax as {{ dbt.type_string() }}) || ' 个月前）'
         end as evidence_zh
     from listed
     left join firms on listed.firm_id = firms.firm_id

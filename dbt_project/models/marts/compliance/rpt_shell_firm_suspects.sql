@@ -32,7 +32,7 @@ params as (
     select
         *,
         {{ month_end('as_of_month') }} as as_of_date,
-        cast(as_of_month - to_months(window_months - 1) as date) as window_start
+        cast({{ dbt.dateadd('month', '1 - window_months', 'as_of_month') }} as date) as window_start
     from as_of
 ),
 
@@ -118,7 +118,7 @@ firms as (
 
 final as (
     select
-        suspects.firm_id || '|' || strftime(suspects.as_of_month, '%Y%m') as suspect_id,
+        suspects.firm_id || '|' || {{ month_label('suspects.as_of_month') }} as suspect_id,
         suspects.firm_id,
         firms.firm_name,
         firms.city_name,
@@ -143,7 +143,8 @@ final as (
             '；'
             {%- for code, name_zh, model, measure, active in departments %},
             case when suspects.{{ code }}_months_with_records > 0
-                then '{{ name_zh }}: ' || cast(suspects.{{ code }}_months_with_records as varchar) || ' 个月有记录、无经营'
+                then '{{ name_zh }}: ' || cast(suspects.{{ code }}_months_with_records as {{ dbt.type_string() }})
+                    || ' 个月有记录、无经营'
             end
             {%- endfor %}
         ) as evidence_zh

@@ -31,7 +31,7 @@ unioned as (
 
 final as (
     select distinct
-        firm_id || '|' || event_type || '|' || cast(event_date as varchar) as event_id,
+        firm_id || '|' || event_type || '|' || cast(event_date as {{ dbt.type_string() }}) as event_id,
         firm_id,
         event_type,
         event_date

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- The indicator table: one row per firm and month, one column per catalog indicator
@@ -97,7 +97,7 @@ base as (
         court.is_dishonest_debtor,
         -- the twelve departments' features (indicators and the helpers of cross-department ratios)
         {%- for dept in departments %}
-        {{ dept }}_features.* exclude (firm_id, period_month){{ ',' if not loop.last }}
+        {{ columns_except('int_' ~ dept ~ '_features', ['firm_id', 'period_month'], dept ~ '_features') }}{{ ',' if not loop.last }}
         {%- endfor %}
     from panel
     left join firms on panel.firm_id = firms.firm_id
@@ -142,7 +142,7 @@ enriched as (
         end as size_class,
         case
             when base.due_report_year < (select first_year from first_report_year) then null
-            when base.founded_date > make_date(cast(base.due_report_year as integer), 12, 31) then null
+            when base.founded_date > {{ year_end_date('cast(base.due_report_year as integer)') }} then null
             when report_years.firm_id is not null then 0
             else 1
         end as missing_annual_report
@@ -201,7 +201,7 @@ final as (
         -- 结构 structure
         {{ safe_divide('base.total_liabilities_cny', 'base.total_assets_cny') }} as debt_to_assets,
         least({{ safe_divide('base.pension_insured', 'base.employees') }}, 1.0) as pension_coverage,
-        date_diff('month', base.founded_date, base.month_end_date) / 12.0 as firm_age_years,
+        {{ month_diff('base.founded_date', 'base.month_end_date') }} / cast(12 as double) as firm_age_years,
         base.registered_capital_log,
         base.paid_in_ratio,
         base.main_business_share,
@@ -235,13 +235,13 @@ final as (
             when base.declared_12m = 0 or base.declared_12m is null then null
             when coalesce(base.tax_arrears_cny, 0) <= 0 then 0.0
             when base.sales_12m_cny > 0
-                then base.tax_arrears_cny / (base.sales_12m_cny / base.declared_12m)
+                then cast(base.tax_arrears_cny as double) / (cast(base.sales_12m_cny as double) / base.declared_12m)
             else 1.0
         end as tax_arrears_ratio,
         cast(base.open_enforcement_cases as double) as open_enforcement_cases,
         case
             when base.open_enforcement_amount_cny <= 0 then 0.0
-            when base.sales_12m_cny > 0 then base.open_enforcement_amount_cny / base.sales_12m_cny
+            when base.sales_12m_cny > 0 then cast(base.open_enforcement_amount_cny as double) / base.sales_12m_cny
             else 1.0
         end as enforcement_amount_ratio,
         {{ relative_gap('base.total_revenue_cny', 'base.tax_sales_year_cny') }} as report_tax_gap,
@@ -273,7 +273,7 @@ final as (
         case
             when base.guarantees_given_cny is null then null
             when base.guarantees_given_cny <= 0 then 0.0
-            when base.sales_12m_cny > 0 then base.guarantees_given_cny / base.sales_12m_cny
+            when base.sales_12m_cny > 0 then cast(base.guarantees_given_cny as double) / base.sales_12m_cny
             else 1.0
         end as guarantee_ratio,
         cast(base.lender_count as double) as lender_count,
@@ -284,7 +284,7 @@ final as (
         case
             when base.env_fines_36m_cny is null then null
             when base.env_fines_36m_cny <= 0 then 0.0
-            when base.sales_12m_cny > 0 then base.env_fines_36m_cny / base.sales_12m_cny
+            when base.sales_12m_cny > 0 then cast(base.env_fines_36m_cny as double) / base.sales_12m_cny
             else 1.0
         end as env_penalty_amount_ratio,
         -- red flags (seeds/catalog/red_flag_catalog.csv)

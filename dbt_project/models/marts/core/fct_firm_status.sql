@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_month', tags=['monthly']
+    materialized='incremental', tags=['monthly'], **month_partition_config()
 ) }}
 
 -- Whether a firm is still alive at each month's end, as the departments' data show it: licence
@@ -74,7 +74,7 @@ final as (
         case
             when is_revoked then '营业执照已吊销'
             when months_without_activity >= {{ rule_value('dormant_months_without_activity') }}
-                then '连续' || cast(months_without_activity as varchar) || '个月无任何部门经营记录'
+                then '连续' || cast(months_without_activity as {{ dbt.type_string() }}) || '个月无任何部门经营记录'
             else '存续经营'
         end as firm_status_zh
     from silence

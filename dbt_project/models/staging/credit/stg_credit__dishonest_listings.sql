@@ -15,7 +15,7 @@ ranked as (
 
 final as (
     select
-        case_no || '|' || cast(listed_date as varchar) as listing_id,
+        case_no || '|' || cast(listed_date as {{ dbt.type_string() }}) as listing_id,
         case_no as case_id,
         uscc as firm_id,
         listed_date,

@@ -1,9 +1,10 @@
 -- One outcome per alert an agency was sent (预警处置反馈), CSV and Excel returns together; a later
 -- delivery of the same alert's outcome replaces the earlier one.
+{%- set columns = 'alert_id, uscc, outcome_zh, handled_date, note, _line, _file, _delivery' %}
 with unioned as (
-    select *, 'csv' as _format from {{ source('raw', 'agency_feedback_csv') }}
-    union all by name
-    select *, 'xlsx' as _format from {{ source('raw', 'agency_feedback_xlsx') }}
+    select {{ columns }}, 'csv' as _format from {{ source('raw', 'agency_feedback_csv') }}
+    union all
+    select {{ columns }}, 'xlsx' as _format from {{ source('raw', 'agency_feedback_xlsx') }}
 ),
 
 ranked as (
