@@ -97,7 +97,8 @@ base as (
         court.is_dishonest_debtor,
         -- the twelve departments' features (indicators and the helpers of cross-department ratios)
         {%- for dept in departments %}
-        {{ columns_except('int_' ~ dept ~ '_features', ['firm_id', 'period_month'], dept ~ '_features') }}{{ ',' if not loop.last }}
+        {{ columns_except('int_' ~ dept ~ '_features', ['firm_id', 'period_month'], dept ~ '_features') }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
     from panel
     left join firms on panel.firm_id = firms.firm_id
