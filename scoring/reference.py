@@ -173,7 +173,11 @@ class PeerReference:
                     pl.col("_n").first(), pl.len().alias("_k")
                 )
                 table = np.full(group.height, -1, dtype=np.int64)
-                usable = sizes.filter((pl.col("_n") >= min_group) | pl.lit(level == ()))
+                # The last level always counts; with ``by`` so does ``(by,)``: a value of
+                # ``by`` is ranked among its own rows however few, never pooled with other
+                # values' rows (so fitting on more months changes no month's ranks).
+                last = level == () or (by is not None and level == (by,))
+                usable = sizes.filter((pl.col("_n") >= min_group) | pl.lit(last))
                 first_id = len(names)
                 table[usable["gid"].to_numpy()] = np.arange(first_id, first_id + usable.height)
                 keep = knots_frame.filter(pl.col("gid").is_in(usable["gid"].implode()))

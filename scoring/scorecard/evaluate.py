@@ -27,6 +27,20 @@ def red_flag_matrix(frame: pl.DataFrame, flags: tuple[tuple[str, str], ...]) -> 
     return out
 
 
+def _row_sums(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return ``matrix @ weights`` summed column by column in a fixed order: a row's result
+    never depends on how many rows are scored with it (BLAS blocks differ by row count, and
+    a month must score to the same bits alone or in a batch).
+
+    >>> _row_sums(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([10.0, 1.0])).tolist()
+    [12.0, 34.0]
+    """
+    out = np.zeros(matrix.shape[0])
+    for j in range(matrix.shape[1]):
+        out += weights[j] * matrix[:, j]
+    return out
+
+
 def evaluate(model: ScorecardBase, frame: pl.DataFrame) -> Evaluation:
     """Return the ``Evaluation`` of ``frame`` under ``model`` (see ``Scorecard.evaluate``)."""
     active = model.active
@@ -84,7 +98,7 @@ def evaluate(model: ScorecardBase, frame: pl.DataFrame) -> Evaluation:
     if model.calibration is not None:
         a, b = model.calibration
         weights = np.array([m.weight for m in active])
-        log_odds = a + b * (model.intercept - woe @ weights)
+        log_odds = a + b * (model.intercept - _row_sums(woe, weights))
         pd = np.where(sufficient, expit(log_odds), np.nan)
         scale = config.points
         points = np.where(sufficient, scale.offset - scale.factor * log_odds, np.nan)
@@ -210,7 +224,7 @@ def _expert(
     available = np.zeros((n, len(model.dimensions)))
     for i in range(k):
         available[:, dim_of[i]] += present[:, i] * beta[i]
-    total = (available > 0) @ dim_weights
+    total = _row_sums((available > 0).astype(float), dim_weights)
     with np.errstate(invalid="ignore", divide="ignore"):
         within = np.where(present, beta / available[:, dim_of], 0.0)
         share = within * dim_weights[dim_of] / total[:, None]

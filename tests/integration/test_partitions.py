@@ -154,7 +154,13 @@ def test_the_scores_of_a_month_do_not_depend_on_later_data(pipeline, tmp_path, m
             resources={"warehouse": WarehouseResource(path=str(db))},
             instance=dg.DagsterInstance.ephemeral(),
             tags=range_tags(str(first), cut if truncate else "2026-09-01"),
-            run_config={"ops": {"scoring__firm_health_scores": {"config": {"min_events": 1}}}},
+            run_config={
+                "ops": {
+                    "scoring__firm_health_scores": {
+                        "config": {"min_events": 1, "min_labelled_months": 1}
+                    }
+                }
+            },
         )
         metadata = result.asset_materializations_for_node("scoring__firm_health_scores")[0].metadata
         assert "fitted" in metadata["models_by_kind"].value
