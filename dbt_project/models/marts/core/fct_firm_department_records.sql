@@ -50,4 +50,4 @@ final as (
 )
 
 select * from final
-order by firm_id, department, record_month
+order by 1, 2, 3
