@@ -3,7 +3,8 @@ tests.integration.pipeline_child [FIRST_MONTH LAST_MONTH]`` (default every month
 warehouse and landing of the environment. Prints RUN_OK or RUN_FAILED at the end.
 
 PAUSE_IN_PUBLISH=1 stops the run half-way through copying the published snapshot (it prints
-PUBLISH_HALF_WRITTEN and waits), so a test can kill it there.
+PUBLISH_HALF_WRITTEN and waits); PAUSE_IN_SCORING=1 stops it when the scores are written to the
+side tables but not yet swapped in (SCORES_HALF_WRITTEN); a test kills it there.
 
 A module run with -m rather than ``python -c``: with pyspark installed, Great Expectations
 imports pyspark.sql.connect, which exits a ``-c`` process it takes for a doctest run.
@@ -33,6 +34,15 @@ def main(months: list[str]) -> None:
         return
     if os.environ.get("PAUSE_IN_PUBLISH"):
         shutil.copyfileobj = half_copy
+    if os.environ.get("PAUSE_IN_SCORING"):
+        import pipelines.defs.scoring.assets as scoring_assets
+
+        class PausingSideTables(scoring_assets.SideTables):
+            def __exit__(self, *exc):
+                print("SCORES_HALF_WRITTEN", flush=True)
+                time.sleep(600)
+
+        scoring_assets.SideTables = PausingSideTables
     tags = range_tags(months[0], months[-1]) if months else all_months_tags()
     result = dg.materialize(
         [*all_assets, *all_checks],

@@ -22,7 +22,7 @@ VOLATILE = {"raw.ingest_log", "raw.ingest_files", "raw.ingest_releases", "raw.qu
 CHILD = "tests.integration.pipeline_child"
 KILL_POINTS = {
     "dbt": ("Running dbt command", 1.0),
-    "scoring": ("scored", 1.0),
+    "scoring": ("SCORES_HALF_WRITTEN", 0.0),
     "publishing": ("PUBLISH_HALF_WRITTEN", 0.0),
 }
 
@@ -41,7 +41,9 @@ def env_for(root: Path, data: Path, **extra: str) -> dict:
 
 def run(root: Path, data: Path, kill_at: str | None = None, months: list[str] = ()) -> str:
     marker, wait = KILL_POINTS[kill_at] if kill_at else (None, 0.0)
-    extra = {"PAUSE_IN_PUBLISH": "1"} if kill_at == "publishing" else {}
+    extra = {"publishing": {"PAUSE_IN_PUBLISH": "1"}, "scoring": {"PAUSE_IN_SCORING": "1"}}.get(
+        kill_at or "", {}
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", CHILD, *months],
         cwd=REPO,
