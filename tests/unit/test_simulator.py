@@ -14,19 +14,17 @@ import polars as pl
 import pytest
 
 import simulator.months as M
+from ingest.contracts import CONTRACTS, FeedContract
 from ingest.uscc import is_valid_uscc
 from simulator import simulate
-from simulator.departments.amr import ABNORMAL_COLS, PENALTY_COLS, REGISTRY_COLS
-from simulator.departments.annual_report import MISMATCH_ITEMS, REPORT_AMOUNTS, REPORT_COLS
+from simulator.departments.amr import REGISTRY_COLS
+from simulator.departments.annual_report import MISMATCH_ITEMS, REPORT_COLS
 from simulator.departments.court import COURT_COLS, CREDIT_KEYS
-from simulator.departments.credit import LOAN_AMOUNTS, LOAN_KEYS
+from simulator.departments.credit import LOAN_KEYS
 from simulator.departments.customs import CUSTOMS_COLS
-from simulator.departments.env import ENV_KEYS
-from simulator.departments.hrss import INSURED_AMOUNTS, INSURED_COLS, WAGE_COLS
-from simulator.departments.ip import IP_COLS
+from simulator.departments.hrss import INSURED_COLS
 from simulator.departments.power import POWER_COLS
-from simulator.departments.sci import CERT_COLS
-from simulator.departments.stats import STATS_AMOUNTS, STATS_COLS
+from simulator.departments.stats import STATS_COLS
 from simulator.departments.subsidy import SUBSIDY_COLS
 from simulator.departments.tax import GRADE_COLS, TAX_COLS
 from simulator.engine import FAULT_STREAMS, FEEDS, MODULES, fault_streams
@@ -36,60 +34,31 @@ from simulator.world import Yearly, window
 
 SMALL = {"firms": 300, "months": 14, "end": "2026-09", "seed": 7, "progress": False}
 
-# feed -> (glob under landing/, header, USCC column, amount columns)
-FEED_FILES = {
-    "amr_registry": ("amr/*/registry_*.csv", REGISTRY_COLS, "统一社会信用代码", ()),
-    "tax_declaration": ("tax/*/declaration_*.csv", TAX_COLS, "纳税人识别号", TAX_COLS[5:]),
-    "stats_industry_monthly": (
-        "stats/*/industry_monthly_*.csv",
-        STATS_COLS,
-        "统一社会信用代码",
-        STATS_AMOUNTS,
-    ),
-    "amr_annual_report": (
-        "amr/*/annual_report_*.xlsx",
-        REPORT_COLS,
-        "统一社会信用代码",
-        REPORT_AMOUNTS,
-    ),
-    "court_enforcement": ("court/*/enforcement_*.xlsx", COURT_COLS, "被执行人统一社会信用代码", ()),
-    "credit_dishonest": ("court/*/dishonest_*.json", CREDIT_KEYS, "统一社会信用代码", ()),
-    "amr_penalty": ("amr/*/penalty_*.csv", PENALTY_COLS, "统一社会信用代码", ("罚没金额(万元)",)),
-    "amr_abnormal": ("amr/*/abnormal_*.csv", ABNORMAL_COLS, "统一社会信用代码", ()),
-    "tax_credit_grade": ("tax/*/credit_grade_*.csv", GRADE_COLS, "纳税人识别号", ()),
-    "hrss_insured": ("hrss/*/insured_*.csv", INSURED_COLS, "统一社会信用代码", INSURED_AMOUNTS),
-    "hrss_wage_dispute": (
-        "hrss/*/wage_dispute_*.xlsx",
-        WAGE_COLS,
-        "用人单位统一社会信用代码",
-        ("涉案金额(元)",),
-    ),
-    "power_usage": ("power/*/usage_*.csv", POWER_COLS, "统一社会信用代码", ("用电量(千瓦时)",)),
-    "customs_trade": (
-        "customs/*/trade_*.xlsx",
-        CUSTOMS_COLS,
-        "统一社会信用代码",
-        ("出口额(万元)", "进口额(万元)"),
-    ),
-    "credit_loans": ("credit/*/loans_*.json", LOAN_KEYS, "统一社会信用代码", LOAN_AMOUNTS),
-    "ip_rights": ("ip/*/ip_rights_*.csv", IP_COLS, "权利人统一社会信用代码", ()),
-    "sci_certification": ("sci/*/certification_*.xlsx", CERT_COLS, "统一社会信用代码", ()),
-    "subsidy_payment": (
-        "subsidy/*/subsidy_*.csv",
-        SUBSIDY_COLS,
-        "统一社会信用代码",
-        ("拨付金额(万元)",),
-    ),
-    "env_penalty": ("env/*/env_penalty_*.json", ENV_KEYS, "统一社会信用代码", ("罚款金额(元)",)),
-}
-GBK_FILES = ("declaration_", "credit_grade_", "subsidy_")
+
+def _feed_files(contract: FeedContract) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+    """Return what the simulator must write for a feed, read off its contract: the folder under
+    landing/ (its files are those of ``landing/<department>/<delivery>/`` whose name the
+    contract's file pattern matches), the header, the USCC column and the amount columns."""
+    (uscc,) = [c.header for c in contract.columns if c.type == "uscc"]
+    amounts = tuple(c.header for c in contract.columns if c.type == "decimal")
+    return contract.department, tuple(contract.headers), uscc, amounts
+
+
+# feed -> (department folder under landing/, header, USCC column, amount columns)
+FEED_FILES = {feed: _feed_files(contract) for feed, contract in CONTRACTS.items()}
+
+
+def landing_files(landing: Path, feed: str) -> list[Path]:
+    """Return a feed's files under ``landing`` in path order (its contract's file pattern)."""
+    contract = CONTRACTS[feed]
+    return sorted(p for p in (landing / contract.department).glob("*/*") if contract.match(p.name))
 
 
 def read_rows(path: Path) -> tuple[list[str], list[tuple]]:
     """Header and data rows of a landing file, as the department wrote them (all text)."""
     if path.suffix == ".csv":
-        raw = path.read_bytes()
-        text = raw.decode("gbk") if path.name.startswith(GBK_FILES) else raw.decode("utf-8-sig")
+        (encoding,) = {c.encoding for c in CONTRACTS.values() if c.match(path.name)}
+        text = path.read_bytes().decode("gbk" if encoding == "gbk" else "utf-8-sig")
         rows = list(csv.reader(io.StringIO(text, newline="")))
         return rows[0], [tuple(r) for r in rows[1:]]
     if path.suffix == ".xlsx":
@@ -268,8 +237,8 @@ def test_clean_output_is_clean(clean):
     faults = pl.read_csv(out / "truth/injected_faults.csv")
     assert faults.height == 0
     assert pl.read_csv(out / "truth/report_mismatches.csv").height == 0
-    for feed, (pattern, header, uscc_col, amounts) in FEED_FILES.items():
-        files = sorted((out / "landing").glob(pattern))
+    for feed, (_folder, header, uscc_col, amounts) in FEED_FILES.items():
+        files = landing_files(out / "landing", feed)
         assert files, feed
         for path in files:
             cols, rows = read_rows(path)
@@ -314,8 +283,8 @@ def test_faults_are_recorded_where_they_are(faulty):
     recorded = {(f, ln): kind for f, ln, kind in faults.select("file", "line", "fault").iter_rows()}
     feed_of = {f: feed for feed, f in faults.select("feed", "file").iter_rows()}
     checked = 0
-    for feed, (pattern, _header, uscc_col, amounts) in FEED_FILES.items():
-        for path in sorted((out / "landing").glob(pattern)):
+    for feed, (_folder, _header, uscc_col, amounts) in FEED_FILES.items():
+        for path in landing_files(out / "landing", feed):
             rel = path.relative_to(out / "landing").as_posix()
             cols, rows = read_rows(path)
             if not rows:
