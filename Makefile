@@ -60,6 +60,14 @@ parity: setup
 bench-spark: setup
 	$(BIN)/python benchmarks/spark_vs_duckdb.py --firms $(or $(FIRMS_LIST),20000 200000) $(ARGS)
 
+## Rewrite what is written from the feed contracts (ingest/generate.py: dbt sources, the
+## department macros, the docs' tables) and the asset-graph snapshot; a unit test names any
+## file left out of date.
+.PHONY: generate
+generate: setup
+	$(BIN)/python -m ingest.generate
+	$(BIN)/python -m pipelines.snapshot
+
 ## The Dagster UI on the same assets (http://127.0.0.1:3000).
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml

@@ -7,9 +7,16 @@ human description of the same files.
 
 from __future__ import annotations
 
-from ingest.schema import COLUMN_TYPES, Column, FeedContract
+from ingest.schema import COLUMN_TYPES, Column, FeedContract, Freshness
 
-__all__ = ["COLUMN_TYPES", "CONTRACTS", "FEEDBACK_CONTRACTS", "Column", "FeedContract"]
+__all__ = [
+    "COLUMN_TYPES",
+    "CONTRACTS",
+    "FEEDBACK_CONTRACTS",
+    "Column",
+    "FeedContract",
+    "Freshness",
+]
 
 C = Column
 
@@ -17,6 +24,7 @@ AMR_REGISTRY = FeedContract(
     feed_id="amr_registry",
     department="amr",
     department_zh="市场监管",
+    department_en="market supervision",
     title_zh="企业登记信息",
     file_pattern=r"registry_(?P<period>\d{6})\.csv",
     format="csv",
@@ -36,12 +44,14 @@ AMR_REGISTRY = FeedContract(
     key=("uscc", "record_date"),
     period_column="record_date",
     description="Monthly delta of registrations and status changes; the first month is the stock.",
+    freshness=Freshness("cast(record_date as timestamp)", warn_days=45, error_days=90),
 )
 
 AMR_ANNUAL_REPORT = FeedContract(
     feed_id="amr_annual_report",
     department="amr",
     department_zh="市场监管",
+    department_en="market supervision",
     title_zh="企业年度报告",
     file_pattern=r"annual_report_(?P<period>\d{4})(?:_part(?P<part>\d+))?\.xlsx",
     format="xlsx",
@@ -85,12 +95,14 @@ AMR_ANNUAL_REPORT = FeedContract(
     period_column="report_year",
     duplicate_rule="latest:filed_date",
     description="Annual report (企业年度报告), filed January-June of the following year.",
+    freshness=Freshness("cast(filed_date as timestamp)", warn_days=400, error_days=550),
 )
 
 TAX_DECLARATION = FeedContract(
     feed_id="tax_declaration",
     department="tax",
     department_zh="税务",
+    department_en="tax",
     title_zh="纳税申报信息",
     file_pattern=r"declaration_(?P<period>\d{6})\.csv",
     format="csv",
@@ -109,12 +121,14 @@ TAX_DECLARATION = FeedContract(
     key=("uscc", "period_start_date"),
     period_column="period_start_date",
     description="Monthly tax declarations, GBK-encoded, amounts with thousands separators.",
+    freshness=Freshness("cast(period_end_date as timestamp)", warn_days=50, error_days=80),
 )
 
 STATS_INDUSTRY_MONTHLY = FeedContract(
     feed_id="stats_industry_monthly",
     department="stats",
     department_zh="统计",
+    department_en="statistics",
     title_zh="规上工业企业月报",
     file_pattern=r"industry_monthly_(?P<period>\d{6})\.csv",
     format="csv",
@@ -134,12 +148,16 @@ STATS_INDUSTRY_MONTHLY = FeedContract(
     key=("uscc", "report_month"),
     period_column="report_month",
     description="Above-scale firms' monthly report, year-to-date values; February covers 1-2月.",
+    freshness=Freshness(
+        "cast(report_month + interval 1 month as timestamp)", warn_days=50, error_days=80
+    ),
 )
 
 COURT_ENFORCEMENT = FeedContract(
     feed_id="court_enforcement",
     department="court",
     department_zh="法院",
+    department_en="courts",
     title_zh="被执行人案件信息",
     file_pattern=r"enforcement_(?P<period>\d{6})\.xlsx",
     format="xlsx",
@@ -156,12 +174,14 @@ COURT_ENFORCEMENT = FeedContract(
     ),
     key=("case_no", "case_status"),
     description="Enforcement cases filed or closed in the month; latest record per case wins.",
+    freshness=Freshness("cast(filed_date as timestamp)", warn_days=60, error_days=120),
 )
 
 CREDIT_DISHONEST = FeedContract(
     feed_id="credit_dishonest",
     department="court",  # published by the courts; the feed id is kept for history
     department_zh="法院",
+    department_en="courts",
     title_zh="失信被执行人名单",
     file_pattern=r"dishonest_(?P<period>\d{6})\.json",
     format="json",
@@ -176,12 +196,14 @@ CREDIT_DISHONEST = FeedContract(
     ),
     key=("case_no", "listed_date", "removed_date"),
     description="Dishonest-debtor listings and removals (信用修复) published in the month.",
+    freshness=Freshness("cast(listed_date as timestamp)", warn_days=90, error_days=180),
 )
 
 AMR_PENALTY = FeedContract(
     feed_id="amr_penalty",
     department="amr",
     department_zh="市场监管",
+    department_en="market supervision",
     title_zh="行政处罚信息",
     file_pattern=r"penalty_(?P<period>\d{6})\.csv",
     format="csv",
@@ -203,12 +225,14 @@ AMR_PENALTY = FeedContract(
     ),
     key=("penalty_no",),
     description="Administrative penalties decided in the month, with the end of their publicity.",
+    freshness=Freshness("cast(decision_date as timestamp)", warn_days=90, error_days=180),
 )
 
 AMR_ABNORMAL = FeedContract(
     feed_id="amr_abnormal",
     department="amr",
     department_zh="市场监管",
+    department_en="market supervision",
     title_zh="经营异常名录",
     file_pattern=r"abnormal_(?P<period>\d{6})\.csv",
     format="csv",
@@ -224,12 +248,16 @@ AMR_ABNORMAL = FeedContract(
     ),
     key=("listing_no", "removed_date"),
     description="Abnormal-operation listings and removals in the month; latest record wins.",
+    freshness=Freshness(
+        "cast(coalesce(removed_date, listed_date) as timestamp)", warn_days=90, error_days=180
+    ),
 )
 
 TAX_CREDIT_GRADE = FeedContract(
     feed_id="tax_credit_grade",
     department="tax",
     department_zh="税务",
+    department_en="tax",
     title_zh="纳税信用等级评价结果",
     file_pattern=r"credit_grade_(?P<period>\d{4})\.csv",
     format="csv",
@@ -244,12 +272,14 @@ TAX_CREDIT_GRADE = FeedContract(
     key=("uscc", "assessment_year"),
     period_column="assessment_year",
     description="Yearly tax credit grades for year YYYY, published in April of YYYY+1.",
+    freshness=Freshness("cast(published_date as timestamp)", warn_days=400, error_days=550),
 )
 
 HRSS_INSURED = FeedContract(
     feed_id="hrss_insured",
     department="hrss",
     department_zh="人社",
+    department_en="social security",
     title_zh="单位社会保险参保缴费信息",
     file_pattern=r"insured_(?P<period>\d{6})\.csv",
     format="csv",
@@ -271,12 +301,16 @@ HRSS_INSURED = FeedContract(
     key=("uscc", "period_month"),
     period_column="period_month",
     description="Monthly social-insurance headcounts and contributions per employer.",
+    freshness=Freshness(
+        "cast(period_month + interval 1 month as timestamp)", warn_days=50, error_days=80
+    ),
 )
 
 HRSS_WAGE_DISPUTE = FeedContract(
     feed_id="hrss_wage_dispute",
     department="hrss",
     department_zh="人社",
+    department_en="social security",
     title_zh="劳动争议及欠薪案件",
     file_pattern=r"wage_dispute_(?P<period>\d{6})\.xlsx",
     format="xlsx",
@@ -294,12 +328,16 @@ HRSS_WAGE_DISPUTE = FeedContract(
     ),
     key=("case_no", "case_status"),
     description="Labour-dispute and unpaid-wage cases filed or closed in the month.",
+    freshness=Freshness(
+        "cast(coalesce(closed_date, filed_date) as timestamp)", warn_days=90, error_days=180
+    ),
 )
 
 POWER_USAGE = FeedContract(
     feed_id="power_usage",
     department="power",
     department_zh="电力",
+    department_en="power utility",
     title_zh="企业用电量",
     file_pattern=r"usage_(?P<period>\d{6})\.csv",
     format="csv",
@@ -315,12 +353,16 @@ POWER_USAGE = FeedContract(
     key=("account_no", "bill_month"),
     period_column="bill_month",
     description="Monthly electricity use per meter account (户号); a firm may have several.",
+    freshness=Freshness(
+        "cast(bill_month + interval 1 month as timestamp)", warn_days=50, error_days=80
+    ),
 )
 
 CUSTOMS_TRADE = FeedContract(
     feed_id="customs_trade",
     department="customs",
     department_zh="海关",
+    department_en="customs",
     title_zh="企业进出口统计",
     file_pattern=r"trade_(?P<period>\d{6})\.xlsx",
     format="xlsx",
@@ -337,12 +379,16 @@ CUSTOMS_TRADE = FeedContract(
     key=("uscc", "trade_month"),
     period_column="trade_month",
     description="Monthly exports and imports of trading firms (firms with no trade have no row).",
+    freshness=Freshness(
+        "cast(trade_month + interval 1 month as timestamp)", warn_days=50, error_days=80
+    ),
 )
 
 CREDIT_LOANS = FeedContract(
     feed_id="credit_loans",
     department="credit",
     department_zh="金融办",
+    department_en="credit reference / financial office",
     title_zh="企业信贷信息",
     file_pattern=r"loans_(?P<period>\d{6})\.json",
     format="json",
@@ -359,12 +405,14 @@ CREDIT_LOANS = FeedContract(
     key=("uscc", "stat_date"),
     period_column="stat_date",
     description="Month-end loans outstanding, overdue and guarantees per borrowing firm.",
+    freshness=Freshness("cast(stat_date as timestamp)", warn_days=50, error_days=80),
 )
 
 IP_RIGHTS = FeedContract(
     feed_id="ip_rights",
     department="ip",
     department_zh="知识产权",
+    department_en="intellectual property",
     title_zh="专利及商标信息",
     file_pattern=r"ip_rights_(?P<period>\d{6})\.csv",
     format="csv",
@@ -381,12 +429,19 @@ IP_RIGHTS = FeedContract(
     ),
     key=("right_no", "legal_status"),
     description="Patent and trademark applications, grants and lapses in the month.",
+    freshness=Freshness(
+        "cast(greatest(application_date, coalesce(granted_date, application_date),"
+        " coalesce(lapsed_date, application_date)) as timestamp)",
+        warn_days=60,
+        error_days=120,
+    ),
 )
 
 SCI_CERTIFICATION = FeedContract(
     feed_id="sci_certification",
     department="sci",
     department_zh="科技",
+    department_en="science & technology",
     title_zh="科技企业认定名单",
     file_pattern=r"certification_(?P<period>\d{6})\.xlsx",
     format="xlsx",
@@ -408,12 +463,16 @@ SCI_CERTIFICATION = FeedContract(
     ),
     key=("certificate_no", "revoked_date"),
     description="Certificates issued or revoked in the month; latest record per certificate wins.",
+    freshness=Freshness(
+        "cast(coalesce(revoked_date, issued_date) as timestamp)", warn_days=400, error_days=550
+    ),
 )
 
 SUBSIDY_PAYMENT = FeedContract(
     feed_id="subsidy_payment",
     department="subsidy",
     department_zh="财政·经信",
+    department_en="finance / economy",
     title_zh="财政补助资金拨付",
     file_pattern=r"subsidy_(?P<period>\d{6})\.csv",
     format="csv",
@@ -430,12 +489,14 @@ SUBSIDY_PAYMENT = FeedContract(
     key=("payment_no",),
     period_column="paid_date",
     description="Subsidies paid in the month (programme, department, amount, date).",
+    freshness=Freshness("cast(paid_date as timestamp)", warn_days=120, error_days=240),
 )
 
 ENV_PENALTY = FeedContract(
     feed_id="env_penalty",
     department="env",
     department_zh="生态环境",
+    department_en="environment",
     title_zh="环境行政处罚",
     file_pattern=r"env_penalty_(?P<period>\d{6})\.json",
     format="json",
@@ -451,6 +512,9 @@ ENV_PENALTY = FeedContract(
     ),
     key=("penalty_no", "rectified_date"),
     description="Environmental penalties decided, and rectifications completed, in the month.",
+    freshness=Freshness(
+        "cast(coalesce(rectified_date, decision_date) as timestamp)", warn_days=120, error_days=240
+    ),
 )
 
 # Every department contract above, in the order written: a contract defined is a feed ingested.
@@ -474,6 +538,7 @@ FEEDBACK_CSV = FeedContract(
     feed_id="agency_feedback_csv",
     department="feedback",
     department_zh="预警接收部门",
+    department_en="agencies returning alerts",
     title_zh="预警处置反馈（CSV）",
     file_pattern=r"feedback_(?P<agency>[a-z_]+)_(?P<period>\d{6})\.csv",
     format="csv",
@@ -487,6 +552,7 @@ FEEDBACK_XLSX = FeedContract(
     feed_id="agency_feedback_xlsx",
     department="feedback",
     department_zh="预警接收部门",
+    department_en="agencies returning alerts",
     title_zh="预警处置反馈（Excel）",
     file_pattern=r"feedback_(?P<agency>[a-z_]+)_(?P<period>\d{6})\.xlsx",
     format="xlsx",

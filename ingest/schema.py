@@ -44,12 +44,25 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """When a feed is late: its latest business date (``loaded_at``, a SQL expression over the
+    contract's columns) older than ``warn_days`` warns, older than ``error_days`` fails. Written
+    into dbt's sources YAML (``python -m ingest.generate``), read there by `dbt source freshness`
+    and the Dagster freshness check."""
+
+    loaded_at: str
+    warn_days: int
+    error_days: int
+
+
+@dataclass(frozen=True)
 class FeedContract:
     """How one department feed arrives and what a valid row looks like."""
 
     feed_id: str
     department: str
     department_zh: str
+    department_en: str  # the department's name for people (docs/departments.md, docs/feeds.md)
     title_zh: str
     file_pattern: str  # regex on the file name; group "period" is the period the file covers
     format: str  # csv | xlsx | json
@@ -58,6 +71,7 @@ class FeedContract:
     key: tuple[str, ...]  # columns that identify one record (later deliveries win in staging)
     sheet: str | None = None
     description: str = ""
+    freshness: Freshness | None = None
     # The column whose month (or year, for a yearly file) must be the period in the file name.
     period_column: str | None = None
     # How rows sharing the key but differing elsewhere are settled within one delivery:
@@ -76,6 +90,10 @@ class FeedContract:
             raise ValueError(f"feed {self.feed_id}: unknown format {self.format!r}")
         if self.period_column is not None and self.period_column not in names:
             raise ValueError(f"feed {self.feed_id}: period column {self.period_column} unknown")
+        if self.freshness is not None and not set(
+            re.findall(r"[a-z_]+", self.freshness.loaded_at)
+        ) & set(names):
+            raise ValueError(f"feed {self.feed_id}: freshness reads none of its columns")
         if self.duplicate_rule is not None:
             kind, _, column = self.duplicate_rule.partition(":")
             if kind != "latest" or column not in names:

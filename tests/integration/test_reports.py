@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.generate import department_records
 from pipelines.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -63,29 +64,11 @@ def chromium_page():
 
 
 # Every department's records with their dates, straight from the staging views (a check on
-# marts.fct_firm_department_records, which the report reads).
+# marts.fct_firm_department_records, which the report reads; the models and date columns are
+# the staging YAML's meta.record_date, ingest/generate.py).
 STAGING_RECORDS = " union all ".join(
     f"select firm_id, '{dept}' as department, {col}::date as record_date from staging.{view}"
-    for dept, view, col in [
-        ("amr", "stg_amr__registry_records", "record_date"),
-        ("amr", "stg_amr__annual_reports", "filed_date"),
-        ("amr", "stg_amr__penalties", "decision_date"),
-        ("amr", "stg_amr__abnormal_listings", "listed_date"),
-        ("tax", "stg_tax__declarations", "period_month"),
-        ("tax", "stg_tax__credit_grades", "published_date"),
-        ("stats", "stg_stats__industry_monthly", "period_month"),
-        ("hrss", "stg_hrss__insured_monthly", "period_month"),
-        ("hrss", "stg_hrss__wage_disputes", "filed_date"),
-        ("power", "stg_power__usage_monthly", "period_month"),
-        ("customs", "stg_customs__trade_monthly", "period_month"),
-        ("court", "stg_court__enforcement_cases", "filed_date"),
-        ("credit", "stg_credit__loans_monthly", "period_month"),
-        ("court", "stg_credit__dishonest_listings", "listed_date"),
-        ("ip", "stg_ip__rights", "application_date"),
-        ("sci", "stg_sci__certifications", "issued_date"),
-        ("subsidy", "stg_subsidy__payments", "paid_date"),
-        ("env", "stg_env__penalties", "decision_date"),
-    ]
+    for dept, view, col in department_records()
 )
 
 

@@ -4,26 +4,10 @@
 -- row has record_month <= M; max(last_record_date) over those rows is the as-of date the firm
 -- report prints beside the department (数据覆盖). Read by reports/ from the published snapshot
 -- in milliseconds (sorted by firm), where the staging views would need a scan per department.
-{%- set records = [
-    ('amr', 'stg_amr__registry_records', 'record_date'),
-    ('amr', 'stg_amr__annual_reports', 'filed_date'),
-    ('amr', 'stg_amr__penalties', 'decision_date'),
-    ('amr', 'stg_amr__abnormal_listings', 'listed_date'),
-    ('tax', 'stg_tax__declarations', 'period_month'),
-    ('tax', 'stg_tax__credit_grades', 'published_date'),
-    ('stats', 'stg_stats__industry_monthly', 'period_month'),
-    ('hrss', 'stg_hrss__insured_monthly', 'period_month'),
-    ('hrss', 'stg_hrss__wage_disputes', 'filed_date'),
-    ('power', 'stg_power__usage_monthly', 'period_month'),
-    ('customs', 'stg_customs__trade_monthly', 'period_month'),
-    ('court', 'stg_court__enforcement_cases', 'filed_date'),
-    ('credit', 'stg_credit__loans_monthly', 'period_month'),
-    ('court', 'stg_credit__dishonest_listings', 'listed_date'),
-    ('ip', 'stg_ip__rights', 'application_date'),
-    ('sci', 'stg_sci__certifications', 'issued_date'),
-    ('subsidy', 'stg_subsidy__payments', 'paid_date'),
-    ('env', 'stg_env__penalties', 'decision_date'),
-] %}
+-- (department, staging model, date column) of every feed's staging model: the date column is
+-- the model's meta.record_date in its staging folder's YAML (macros/generated/departments.sql,
+-- written by make generate).
+{%- set records = department_records() %}
 
 with records as (
     {%- for department, model, date_column in records %}

@@ -7,10 +7,9 @@
 -- red flags (seeds/catalog/red_flag_catalog.csv) for scoring. Everything in a row is as the
 -- departments' data stood at that month's end: each int_<department>_features model is one row
 -- per firm-month, so the joins below never multiply rows.
--- The departments whose int_<department>_features model is joined: the one place to add one.
-{%- set departments = [
-    'amr', 'tax', 'stats', 'hrss', 'power', 'customs', 'court', 'credit', 'ip', 'sci', 'subsidy', 'env',
-] %}
+-- The departments whose int_<department>_features model is joined: every department that sends
+-- a feed (macros/generated/departments.sql, written from ingest/contracts.py by make generate).
+{%- set departments = feed_departments() %}
 
 with panel as (
     select * from {{ ref('int_firm_months') }}
@@ -95,7 +94,7 @@ base as (
         court.open_enforcement_cases,
         court.open_enforcement_amount_cny,
         court.is_dishonest_debtor,
-        -- the twelve departments' features (indicators and the helpers of cross-department ratios)
+        -- every department's features (indicators and the helpers of cross-department ratios)
         {%- for dept in departments %}
         {{ columns_except('int_' ~ dept ~ '_features', ['firm_id', 'period_month'], dept ~ '_features') }}
         {{- ',' if not loop.last }}
