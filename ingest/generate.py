@@ -9,7 +9,8 @@ and a unit test fails when one is out of date (tests/unit/test_feed_contracts_ar
   joined by ``fct_firm_indicators``) and each staging model's dated records
   (``department_records()``, read by ``fct_firm_department_records``; the date column is the
   staging model's ``meta.record_date`` in its folder's YAML);
-- the department inputs of ``fct_firm_indicators``' dbt unit test in ``models/marts/_marts.yml``;
+- in ``models/marts/_marts.yml``: the department inputs of ``fct_firm_indicators``' dbt unit
+  test, and the departments ``fct_firm_department_records`` may name;
 - the feeds table and the column sections of ``docs/feeds.md``, the departments table of
   ``docs/departments.md`` (between ``generated`` markers; the prose around them is by hand).
 """
@@ -190,6 +191,11 @@ def unit_test_inputs() -> str:
     return "\n".join(lines)
 
 
+def accepted_departments() -> str:
+    """Return the departments fct_firm_department_records may name (its accepted_values test)."""
+    return "                values: [" + ", ".join(f"'{d}'" for d in departments()) + "]"
+
+
 def feeds_table() -> str:
     """Return docs/feeds.md's table of feeds."""
     lines = [
@@ -247,10 +253,10 @@ def replace_block(text: str, name: str, body: str, comment: tuple[str, str]) -> 
     start, stop = comment
     begin = f"{start} {NOTICE}: begin {name}{stop}"
     end = f"{start} end {name}{stop}"
-    pattern = re.compile(re.escape(begin) + r"\n.*?" + re.escape(end), re.DOTALL)
+    pattern = re.compile(re.escape(begin) + r"\n(?:.*?\n)??([ \t]*)" + re.escape(end), re.DOTALL)
     if len(pattern.findall(text)) != 1:
         raise ValueError(f"no single '{begin}' … '{end}' block")
-    return pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text)
+    return pattern.sub(lambda m: f"{begin}\n{body}\n{m.group(1)}{end}", text)
 
 
 HTML = ("<!--", " -->")
@@ -267,7 +273,12 @@ def render() -> dict[Path, str]:
         DBT / "models" / "staging" / "_sources.yml": sources_yml(),
         DBT / "macros" / "generated" / "departments.sql": departments_macro(),
         marts_yml: replace_block(
-            marts_yml.read_text(encoding="utf-8"), "department inputs", unit_test_inputs(), YAML
+            replace_block(
+                marts_yml.read_text(encoding="utf-8"), "department inputs", unit_test_inputs(), YAML
+            ),
+            "accepted departments",
+            accepted_departments(),
+            YAML,
         ),
         feeds_md: feeds,
         departments_md: replace_block(
