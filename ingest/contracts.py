@@ -1,8 +1,9 @@
 """Explicit contracts for every landing feed: where files are, how they are encoded, and the
 mapping from each department's Chinese header to our typed column.
 
-The contract is our reading of a department's export, written down once; docs/feeds.md is the
-human description of the same files.
+The contract is our reading of a department's export, written down once. What restates it (dbt's
+sources YAML, the department lists of the dbt models, the tables of docs/feeds.md and
+docs/departments.md) is written from it by ``make generate`` (ingest/generate.py).
 """
 
 from __future__ import annotations
