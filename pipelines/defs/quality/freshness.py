@@ -5,6 +5,7 @@ declaration period, filing date, listing date, ...) is compared with now, agains
 file's ``warn_after`` / ``error_after`` — what `dbt source freshness` computes, read from the
 same YAML, but as one query per feed on the warehouse connection instead of a dbt process
 (about 30 s of start-up and parsing per run saved; `dbt source freshness` still works by hand).
+The YAML's rules are written from each feed contract's ``freshness`` by ``make generate``.
 Warn-level staleness is a WARN check; error-level staleness, an empty feed or a query that fails
 is an ERROR check. Freshness checks never block: a late department should not stop the others.
 """
