@@ -201,12 +201,26 @@ class PeerReference:
             table_names=tuple(names),
         )
 
-    def tables(self, frame: pl.DataFrame, overall: Sequence[bool] | None = None) -> np.ndarray:
+    def tables(
+        self,
+        frame: pl.DataFrame,
+        overall: Sequence[bool] | None = None,
+        columns: Sequence[int] | None = None,
+    ) -> np.ndarray:
         """Return the knot table each row uses for each column (rows x columns, -1 = none).
 
         The narrowest level whose group (the row's key values, none null) was usable; for
-        columns flagged in ``overall``, the everyone level.
+        columns flagged in ``overall``, the everyone level. ``columns`` (positions in
+        ``self.columns``, default all) picks and orders the columns returned; ``overall`` is
+        indexed like ``self.columns``.
         """
+        path, path_gids = self._paths(frame)
+        return np.asfortranarray(self._path_tables(path_gids, overall, columns)[path])
+
+    def _paths(self, frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's path (its group at every level, numbered, widest level first in
+        the numbering so paths sharing wide groups sit together) and each path's group ids
+        (paths x levels, -1 = no group)."""
         n = frame.height
         gids = []
         for level, group in zip(self.levels, self.groups, strict=True):
@@ -222,17 +236,31 @@ class PeerReference:
             else:
                 gid = np.zeros(n, dtype=np.int64) if group.height else np.full(n, -1, np.int64)
             gids.append(gid)
-        out = np.full((n, len(self.columns)), -1, dtype=np.int64, order="F")
-        last = len(gids) - 1
-        for c in range(len(self.columns)):
-            column = out[:, c]
-            for li, gid in enumerate(gids):
+        key = np.zeros(n, dtype=np.int64)
+        for gid, group in zip(reversed(gids), reversed(self.groups), strict=True):
+            key = key * (group.height + 1) + (gid + 1)
+        _, first, path = np.unique(key, return_index=True, return_inverse=True)
+        stacked = np.column_stack(gids) if gids else np.zeros((n, 0), dtype=np.int64)
+        return path.reshape(-1), stacked[first]
+
+    def _path_tables(
+        self,
+        path_gids: np.ndarray,
+        overall: Sequence[bool] | None,
+        columns: Sequence[int] | None,
+    ) -> np.ndarray:
+        """Return the knot table of every path (rows of ``path_gids``) and column."""
+        picked = range(len(self.columns)) if columns is None else columns
+        out = np.full((path_gids.shape[0], len(picked)), -1, dtype=np.int64)
+        last = len(self.levels) - 1
+        for j, c in enumerate(picked):
+            # Widest level first, each narrower usable group overwriting: the narrowest wins.
+            for li in range(last, -1, -1):
                 if overall is not None and overall[c] and li != last:
                     continue
-                todo = np.flatnonzero((column < 0) & (gid >= 0))
-                if todo.size == 0:
-                    continue
-                column[todo] = self.table_of[c][li][gid[todo]]
+                gid = path_gids[:, li]
+                found = np.where(gid >= 0, self.table_of[c][li][np.maximum(gid, 0)], -1)
+                np.copyto(out[:, j], found, where=found >= 0)
         return out
 
     def group_labels(self, frame: pl.DataFrame) -> pl.Series:
@@ -265,7 +293,11 @@ class PeerReference:
         return frame.with_columns(label.alias("peer_group"))["peer_group"]
 
     def transform(
-        self, frame: pl.DataFrame, overall: Sequence[bool] | None = None
+        self,
+        frame: pl.DataFrame,
+        overall: Sequence[bool] | None = None,
+        columns: Sequence[str] | None = None,
+        values: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return each value's mid-rank share in its peer group, and the knot table used.
 
@@ -275,7 +307,13 @@ class PeerReference:
             Rows to place: the indicator columns and the level keys (missing key columns are
             treated as null, so those levels are skipped).
         overall : sequence of bool, optional
-            Per column: True ranks among everyone instead of the peer group.
+            Per column of ``self.columns``: True ranks among everyone instead of the peer
+            group.
+        columns : sequence of str, optional
+            The columns to place, in this order (default ``self.columns``); only these need
+            to be in ``frame``.
+        values : numpy.ndarray, optional
+            ``clean_values(frame, columns)`` when the caller has it already.
 
         Returns
         -------
@@ -283,14 +321,47 @@ class PeerReference:
             Rows x columns shares in [0, 1] (NaN where the value is missing or no group has
             values) and rows x columns knot-table ids (-1 where none).
         """
-        frame = self._with_keys(frame)
-        table = self.tables(frame, overall)
-        shares = np.full(table.shape, np.nan, order="F")
-        for c, column in enumerate(self.columns):
-            values = frame.select(_clean(pl.col(column)))[column].to_numpy()
-            present = np.flatnonzero(~np.isnan(values) & (table[:, c] >= 0))
-            shares[present, c] = self._interp(values[present], table[present, c], inverse=False)
+        names = self.columns if columns is None else tuple(columns)
+        frame = self._with_keys(frame, names)
+        position = {c: i for i, c in enumerate(self.columns)}
+        path, path_gids = self._paths(frame)
+        path_tables = self._path_tables(path_gids, overall, [position[c] for c in names])
+        if values is None:
+            values = self.clean_values(frame, names)
+        n = frame.height
+        shares = np.full(values.shape, np.nan, order="F")
+        # Rows sorted by path once; per column, consecutive paths on the same knot table are
+        # one np.interp call.
+        order = np.argsort(path, kind="stable")
+        sorted_path = path[order]
+        starts = np.flatnonzero(np.r_[True, sorted_path[1:] != sorted_path[:-1]])
+        segment_path = sorted_path[starts]
+        for c in range(len(names)):
+            segment_table = path_tables[segment_path, c]
+            change = np.r_[True, segment_table[1:] != segment_table[:-1]]
+            run_starts = starts[change]
+            run_ends = np.r_[run_starts[1:], n]
+            x = values[order, c]
+            out = np.full(n, np.nan)
+            for begin, end, t in zip(run_starts, run_ends, segment_table[change], strict=True):
+                if t >= 0:
+                    lo, hi = self.offsets[t], self.offsets[t + 1]
+                    out[begin:end] = np.interp(
+                        x[begin:end], self.knot_values[lo:hi], self.knot_cdf[lo:hi]
+                    )
+            out[np.isnan(x)] = np.nan  # np.interp maps NaN onto a one-knot table's value
+            shares[order, c] = out
+        table = np.asfortranarray(path_tables[path])
         return shares, table
+
+    @staticmethod
+    def clean_values(frame: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
+        """Return ``columns`` of ``frame`` as a rows x columns float array, NaN where a value
+        is null, NaN or infinite (none of them is a value to rank)."""
+        if not columns:
+            return np.full((frame.height, 0), np.nan, order="F")
+        cleaned = frame.select(_clean(pl.col(c)).alias(f"_{i}") for i, c in enumerate(columns))
+        return np.asfortranarray(cleaned.to_numpy(), dtype=np.float64)
 
     def value_at(self, share: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Return the value whose mid-rank share in knot table ``table`` is ``share``.
@@ -309,31 +380,49 @@ class PeerReference:
         out[ok] = self._interp(share[ok], table[ok], inverse=True)
         return out
 
-    def _with_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _with_keys(self, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:
         keys = sorted({k for level in self.levels for k in level})
         absent = [k for k in keys if k not in frame.columns]
-        missing = [c for c in self.columns if c not in frame.columns]
+        wanted = self.columns if columns is None else columns
+        missing = [c for c in wanted if c not in frame.columns]
         if missing:
             raise ValueError(f"frame is missing indicator column(s): {', '.join(missing)}")
         return frame.with_columns(pl.lit(None, pl.String).alias(k) for k in absent)
 
     def _interp(self, x: np.ndarray, table: np.ndarray, inverse: bool) -> np.ndarray:
-        out = np.empty(x.shape)
+        """Return ``np.interp`` of each ``x`` on its own knot table, bit for bit, for all
+        rows at once: a binary search inside each row's table (knots strictly increase
+        within a table), then numpy's own interpolation formula."""
+        xp = self.knot_cdf if inverse else self.knot_values
+        fp = self.knot_values if inverse else self.knot_cdf
         if x.size == 0:
-            return out
-        order = np.argsort(table, kind="stable")
-        sorted_tables = table[order]
-        starts = np.flatnonzero(np.r_[True, sorted_tables[1:] != sorted_tables[:-1]])
-        ends = np.r_[starts[1:], sorted_tables.size]
-        for start, end in zip(starts, ends, strict=True):
-            t = sorted_tables[start]
-            lo, hi = self.offsets[t], self.offsets[t + 1]
-            rows = order[start:end]
-            if inverse:
-                out[rows] = np.interp(x[rows], self.knot_cdf[lo:hi], self.knot_values[lo:hi])
-            else:
-                out[rows] = np.interp(x[rows], self.knot_values[lo:hi], self.knot_cdf[lo:hi])
-        return out
+            return np.empty(x.shape)
+        lo, hi = self.offsets[table], self.offsets[table + 1]
+        # First knot greater than x (side="right"), searched within [lo, hi).
+        a, b = lo.copy(), hi.copy()
+        longest = int((self.offsets[1:] - self.offsets[:-1]).max())
+        last = xp.size - 1
+        for _ in range(max(longest, 1).bit_length()):
+            open_ = a < b
+            mid = (a + b) >> 1
+            right = xp[np.minimum(mid, last)] <= x
+            a = np.where(open_ & right, mid + 1, a)
+            b = np.where(open_ & ~right, mid, b)
+        j = a - 1  # x in [xp[j], xp[j + 1]); lo - 1 below the first knot
+        below, above = j < lo, j >= hi - 1
+        j0 = np.clip(j, lo, hi - 1)
+        j1 = np.minimum(j0 + 1, hi - 1)
+        x0, x1, f0, f1 = xp[j0], xp[j1], fp[j0], fp[j1]
+        inner = ~below & ~above & (x0 != x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = (f1 - f0) / (x1 - x0)
+            out = np.where(inner, slope * (x - x0) + f0, f0)
+            retry = inner & np.isnan(out)  # numpy tries the other end, as here
+            if retry.any():
+                other = slope * (x - x1) + f1
+                out = np.where(retry, np.where(np.isnan(other) & (f0 == f1), f0, other), out)
+        out = np.where(below, fp[lo], out)
+        return np.where(above, fp[hi - 1], out)
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
