@@ -211,14 +211,22 @@ def fit_cyclic_boosting(
     best = (held_loss(), 0, [s.copy() for s in shapes])
     stale = 0
     cycles = 0
+    # Work arrays reused by every step (the same arithmetic, without a fresh allocation and
+    # its page faults per step).
+    p, grad, hess, one_minus = (np.empty(y_train.size) for _ in range(4))
+    moved = np.empty(y_train.size)
+    moved_held = np.empty(y_held.size)
     for cycle in range(1, max_cycles + 1):
         cycles = cycle
         for j in range(k):
             if sizes[j] <= 2 and counts[j][-1] == 0:
                 continue  # a constant column without missing values: nothing to learn
-            p = expit(f_train)
-            g = np.bincount(b_train[:, j], weights=p - y_train, minlength=sizes[j])
-            h = np.bincount(b_train[:, j], weights=p * (1.0 - p), minlength=sizes[j])
+            expit(f_train, out=p)
+            np.subtract(p, y_train, out=grad)
+            np.subtract(1.0, p, out=one_minus)
+            np.multiply(p, one_minus, out=hess)
+            g = np.bincount(b_train[:, j], weights=grad, minlength=sizes[j])
+            h = np.bincount(b_train[:, j], weights=hess, minlength=sizes[j])
             step = -g / (h + l2)
             step[:-1] = (
                 _stump(g[:-1], h[:-1], l2) if stumps else _smooth(step[:-1], h[:-1], smoothing)
@@ -239,9 +247,9 @@ def fit_cyclic_boosting(
                 new[-1] = 0.0  # never seen missing: neutral
             delta = new - shapes[j]
             shapes[j] = new
-            f_train += delta[b_train[:, j]]
+            f_train += np.take(delta, b_train[:, j], out=moved)
             if y_held.size:
-                f_held += delta[b_held[:, j]]
+                f_held += np.take(delta, b_held[:, j], out=moved_held)
         loss = held_loss()
         if y_held.size == 0:
             best = (loss, cycle, shapes)

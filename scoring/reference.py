@@ -215,7 +215,9 @@ class PeerReference:
         indexed like ``self.columns``.
         """
         path, path_gids = self._paths(frame)
-        return np.asfortranarray(self._path_tables(path_gids, overall, columns)[path])
+        return np.take(
+            np.ascontiguousarray(self._path_tables(path_gids, overall, columns).T), path, axis=1
+        ).T
 
     def _paths(self, frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Return each row's path (its group at every level, numbered, widest level first in
@@ -338,6 +340,15 @@ class PeerReference:
         segment_path = sorted_path[starts]
         for c in range(len(names)):
             segment_table = path_tables[segment_path, c]
+            if segment_table.size and (segment_table == segment_table[0]).all():
+                # Every row on one table (e.g. ranked among everyone): no reordering needed.
+                if segment_table[0] >= 0:
+                    lo, hi = self.offsets[segment_table[0]], self.offsets[segment_table[0] + 1]
+                    x = values[:, c]
+                    out = np.interp(x, self.knot_values[lo:hi], self.knot_cdf[lo:hi])
+                    out[np.isnan(x)] = np.nan
+                    shares[:, c] = out
+                continue
             change = np.r_[True, segment_table[1:] != segment_table[:-1]]
             run_starts = starts[change]
             run_ends = np.r_[run_starts[1:], n]
@@ -351,8 +362,7 @@ class PeerReference:
                     )
             out[np.isnan(x)] = np.nan  # np.interp maps NaN onto a one-knot table's value
             shares[order, c] = out
-        table = np.asfortranarray(path_tables[path])
-        return shares, table
+        return shares, np.take(np.ascontiguousarray(path_tables.T), path, axis=1).T
 
     @staticmethod
     def clean_values(frame: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
