@@ -70,22 +70,28 @@ def reason_lists(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     active = model.active
     n, k = ev.contribution.shape
     n_flags = len(config.red_flags)
-    loss = ev.neutral - ev.contribution
-    loss = np.where((loss > _EPS) & ev.sufficient[:, None], loss, -np.inf)
+    unscored = ~ev.sufficient
+    loss = np.subtract(ev.neutral, ev.contribution, order="F")
+    loss[(loss <= _EPS) | np.isnan(loss)] = -np.inf
+    loss[unscored] = -np.inf
     is_absence = np.array([m.transform == "absence" for m in active])
-    present = ~np.isnan(ev.share)
-    gain = ev.contribution - ev.neutral
-    # A strength must also sit in the better half of its group, so its text reads true.
-    upper = np.nan_to_num(ev.health) > 0.5
-    gain = np.where(
-        (gain > _EPS) & present & upper & ~is_absence & ev.sufficient[:, None], gain, -np.inf
-    )
+    gain = np.subtract(ev.contribution, ev.neutral, order="F")
+    # A strength must also sit in the better half of its group, so its text reads true
+    # (a missing value, NaN, is never above 0.5).
+    gain[~((gain > _EPS) & (ev.health > 0.5))] = -np.inf
+    gain[:, is_absence] = -np.inf
+    gain[unscored] = -np.inf
     # A firm graded below 健康 that is at least average everywhere still gets its reasons: the
     # indicators with the most room to improve.
-    nothing = ~np.isfinite(loss).any(axis=1) & np.isin(ev.grade_code, ("subhealthy", "unhealthy"))
-    room = ev.max_points - ev.contribution
-    fallback = np.where((room > _EPS) & nothing[:, None] & ev.sufficient[:, None], room, -np.inf)
-    loss = np.where(nothing[:, None], fallback, loss)
+    nothing = (
+        (loss.max(axis=1, initial=-np.inf) == -np.inf)
+        & np.isin(ev.grade_code, ("subhealthy", "unhealthy"))
+        & ev.sufficient
+    )
+    if nothing.any():
+        rows = np.flatnonzero(nothing)
+        room = ev.max_points[rows] - ev.contribution[rows]
+        loss[rows] = np.where(room > _EPS, room, -np.inf)
     reason_index, reason_ok = top_k(loss, config.max_reasons)
     strength_index, strength_ok = top_k(gain, config.max_strengths)
     chosen_health = np.take_along_axis(ev.health, reason_index, axis=1)
