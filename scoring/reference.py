@@ -165,27 +165,37 @@ class PeerReference:
         cdf_parts: list[np.ndarray] = []
         names: list[str] = []
         table_of = []
+        level_gids = [
+            gids[f"_gid{li}"].fill_null(-1).cast(pl.Int64).to_numpy() for li in range(len(levels_t))
+        ]
+        level_names = [
+            [level_label(level, row[:-2], by) for row in group.sort("gid").rows()]
+            for level, group in zip(levels_t, groups, strict=True)
+        ]
         for column in columns:
+            x = base[column].to_numpy()
+            present = np.flatnonzero(~np.isnan(x))
+            by_value = present[np.argsort(x[present], kind="stable")]  # once per column
             per_level = []
             for li, (level, group) in enumerate(zip(levels_t, groups, strict=True)):
-                knots_frame = _knots(gids[f"_gid{li}"], base[column], knots)
-                sizes = knots_frame.group_by("gid", maintain_order=True).agg(
-                    pl.col("_n").first(), pl.len().alias("_k")
+                knot_gid, knot_v, knot_cdf, group_gid, group_n, group_k = _knots(
+                    level_gids[li], x, by_value, knots
                 )
                 table = np.full(group.height, -1, dtype=np.int64)
                 # The last level always counts; with ``by`` so does ``(by,)``: a value of
                 # ``by`` is ranked among its own rows however few, never pooled with other
                 # values' rows (so fitting on more months changes no month's ranks).
                 last = level == () or (by is not None and level == (by,))
-                usable = sizes.filter((pl.col("_n") >= min_group) | pl.lit(last))
+                usable = (group_n >= min_group) | last
                 first_id = len(names)
-                table[usable["gid"].to_numpy()] = np.arange(first_id, first_id + usable.height)
-                keep = knots_frame.filter(pl.col("gid").is_in(usable["gid"].implode()))
-                values_parts.append(keep["_v"].to_numpy())
-                cdf_parts.append(keep["_cdf"].to_numpy())
-                offsets.extend((offsets[-1] + np.cumsum(usable["_k"].to_numpy())).tolist())
-                labels = group.join(usable.select("gid"), on="gid", how="semi").sort("gid")
-                names.extend(level_label(level, row[:-2], by) for row in labels.rows())
+                table[group_gid[usable]] = np.arange(first_id, first_id + int(usable.sum()))
+                keep = np.zeros(group.height, dtype=bool)
+                keep[group_gid[usable]] = True
+                keep = keep[knot_gid]
+                values_parts.append(knot_v[keep])
+                cdf_parts.append(knot_cdf[keep])
+                offsets.extend((offsets[-1] + np.cumsum(group_k[usable])).tolist())
+                names.extend(level_names[li][g] for g in group_gid[usable].tolist())
                 per_level.append(table)
             table_of.append(tuple(per_level))
         return cls(
@@ -441,31 +451,42 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(as_float.is_finite()).then(as_float)
 
 
-def _knots(gid: pl.Series, values: pl.Series, knots: int) -> pl.DataFrame:
-    """Return at most about ``knots`` (value, mid-rank share) points per group id."""
-    counted = (
-        pl.DataFrame({"gid": gid, "_v": values})
-        .drop_nulls()
-        .group_by("gid", "_v")
-        .agg(pl.len().alias("_c"))
-        .sort("gid", "_v")
-    )
-    r = pl.int_range(pl.len()).over("gid")
-    m = pl.len().over("gid")
-    total = pl.col("_c").sum().over("gid")
-    return (
-        counted.with_columns(
-            _n=total,
-            _cdf=(pl.col("_c").cum_sum().over("gid") - pl.col("_c") / 2.0) / total,
-            _r=r,
-            _m=m,
-            _b=r * (knots - 1) // pl.max_horizontal(m - 1, 1),
-        )
-        .filter(
-            (pl.col("_m") <= knots)
-            | (pl.col("_r") == 0)
-            | (pl.col("_r") == pl.col("_m") - 1)
-            | (pl.col("_b") != pl.col("_b").shift(1).over("gid"))
-        )
-        .select("gid", "_v", "_cdf", "_n")
-    )
+def _knots(
+    gid: np.ndarray, x: np.ndarray, by_value: np.ndarray, knots: int
+) -> tuple[np.ndarray, ...]:
+    """Return at most about ``knots`` (value, mid-rank share) points per group id.
+
+    ``gid`` is each row's group (-1 = none), ``x`` its value, ``by_value`` the rows with a
+    value in increasing order of value. Returns per knot its group, value and share, and per
+    group with values its id, its number of values and of knots, all ordered by group then
+    value.
+    """
+    rows = by_value[gid[by_value] >= 0]
+    g = gid[rows]
+    small = g.max(initial=0) < 2**16  # 16-bit keys sort by radix
+    order = np.argsort(g.astype(np.uint16) if small else g, kind="stable")
+    rows, g = rows[order], g[order]
+    v = x[rows]
+    if g.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(0), np.zeros(0), empty, empty, empty
+    # Distinct (group, value) pairs and how many rows hold each.
+    new = np.r_[True, (g[1:] != g[:-1]) | (v[1:] != v[:-1])]
+    first = np.flatnonzero(new)
+    count = np.diff(np.r_[first, g.size])
+    g, v = g[first], v[first]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    m = np.diff(np.r_[starts, g.size])  # distinct values per group
+    group_of = np.repeat(np.arange(starts.size), m)
+    running = np.cumsum(count)
+    before = np.r_[0, running][starts]
+    within = running - before[group_of]
+    total = within[np.r_[starts[1:], g.size] - 1]  # values per group
+    cdf = (within - count / 2.0) / total[group_of]
+    r = np.arange(g.size) - starts[group_of]
+    m_row = m[group_of]
+    b = r * (knots - 1) // np.maximum(m_row - 1, 1)
+    step = np.r_[False, b[1:] != b[:-1]] & (r > 0)
+    keep = (m_row <= knots) | (r == 0) | (r == m_row - 1) | step
+    kept = np.bincount(group_of[keep], minlength=starts.size)
+    return g[keep], v[keep], cdf[keep], g[starts], total, kept
