@@ -132,6 +132,7 @@ def fit_cyclic_boosting(
     patience: int = 3,
     cuts: list[np.ndarray] | None = None,
     stumps: bool = True,
+    bins: np.ndarray | None = None,
 ) -> AdditiveFit:
     """Return additive shape functions of ``U`` for the outcome ``y``, fitted by cyclic boosting.
 
@@ -157,6 +158,9 @@ def fit_cyclic_boosting(
     cuts : list of numpy.ndarray, optional
         Inner cut points per feature (default ``quantile_cuts`` of the training part): fits
         that share them can be averaged bin by bin (``average_fits``).
+    bins : numpy.ndarray, optional
+        ``bin_index`` of every column of ``U`` on ``cuts`` (rows x features, intp) when the
+        caller has it already (bagged fits share it).
     stumps : bool
         Each step is the best two-leaf split of the feature's bins (the missing bin its own
         leaf), as explainable boosting machines grow it; False takes a per-bin Newton step
@@ -189,9 +193,10 @@ def fit_cyclic_boosting(
         raise ValueError("the training part needs both events and non-events")
     if cuts is None:
         cuts = [quantile_cuts(U[train, j], max_bins) for j in range(k)]
-    bins = np.empty((n, k), dtype=np.intp, order="F")
-    for j in range(k):
-        bins[:, j] = bin_index(U[:, j], cuts[j])
+    if bins is None:
+        bins = np.empty((n, k), dtype=np.intp, order="F")
+        for j in range(k):
+            bins[:, j] = bin_index(U[:, j], cuts[j])
     b_train, b_held = np.asfortranarray(bins[train]), np.asfortranarray(bins[held])
     y_train, y_held = y[train], y[held]
     sizes = [c.size + 2 for c in cuts]
