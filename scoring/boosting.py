@@ -132,6 +132,7 @@ def fit_cyclic_boosting(
     patience: int = 3,
     cuts: list[np.ndarray] | None = None,
     stumps: bool = True,
+    bins: np.ndarray | None = None,
 ) -> AdditiveFit:
     """Return additive shape functions of ``U`` for the outcome ``y``, fitted by cyclic boosting.
 
@@ -157,6 +158,9 @@ def fit_cyclic_boosting(
     cuts : list of numpy.ndarray, optional
         Inner cut points per feature (default ``quantile_cuts`` of the training part): fits
         that share them can be averaged bin by bin (``average_fits``).
+    bins : numpy.ndarray, optional
+        ``bin_index`` of every column of ``U`` on ``cuts`` (rows x features, intp) when the
+        caller has it already (bagged fits share it).
     stumps : bool
         Each step is the best two-leaf split of the feature's bins (the missing bin its own
         leaf), as explainable boosting machines grow it; False takes a per-bin Newton step
@@ -189,9 +193,10 @@ def fit_cyclic_boosting(
         raise ValueError("the training part needs both events and non-events")
     if cuts is None:
         cuts = [quantile_cuts(U[train, j], max_bins) for j in range(k)]
-    bins = np.empty((n, k), dtype=np.intp, order="F")
-    for j in range(k):
-        bins[:, j] = bin_index(U[:, j], cuts[j])
+    if bins is None:
+        bins = np.empty((n, k), dtype=np.intp, order="F")
+        for j in range(k):
+            bins[:, j] = bin_index(U[:, j], cuts[j])
     b_train, b_held = np.asfortranarray(bins[train]), np.asfortranarray(bins[held])
     y_train, y_held = y[train], y[held]
     sizes = [c.size + 2 for c in cuts]
@@ -211,14 +216,22 @@ def fit_cyclic_boosting(
     best = (held_loss(), 0, [s.copy() for s in shapes])
     stale = 0
     cycles = 0
+    # Work arrays reused by every step (the same arithmetic, without a fresh allocation and
+    # its page faults per step).
+    p, grad, hess, one_minus = (np.empty(y_train.size) for _ in range(4))
+    moved = np.empty(y_train.size)
+    moved_held = np.empty(y_held.size)
     for cycle in range(1, max_cycles + 1):
         cycles = cycle
         for j in range(k):
             if sizes[j] <= 2 and counts[j][-1] == 0:
                 continue  # a constant column without missing values: nothing to learn
-            p = expit(f_train)
-            g = np.bincount(b_train[:, j], weights=p - y_train, minlength=sizes[j])
-            h = np.bincount(b_train[:, j], weights=p * (1.0 - p), minlength=sizes[j])
+            expit(f_train, out=p)
+            np.subtract(p, y_train, out=grad)
+            np.subtract(1.0, p, out=one_minus)
+            np.multiply(p, one_minus, out=hess)
+            g = np.bincount(b_train[:, j], weights=grad, minlength=sizes[j])
+            h = np.bincount(b_train[:, j], weights=hess, minlength=sizes[j])
             step = -g / (h + l2)
             step[:-1] = (
                 _stump(g[:-1], h[:-1], l2) if stumps else _smooth(step[:-1], h[:-1], smoothing)
@@ -239,9 +252,9 @@ def fit_cyclic_boosting(
                 new[-1] = 0.0  # never seen missing: neutral
             delta = new - shapes[j]
             shapes[j] = new
-            f_train += delta[b_train[:, j]]
+            f_train += np.take(delta, b_train[:, j], out=moved)
             if y_held.size:
-                f_held += delta[b_held[:, j]]
+                f_held += np.take(delta, b_held[:, j], out=moved_held)
         loss = held_loss()
         if y_held.size == 0:
             best = (loss, cycle, shapes)

@@ -165,27 +165,37 @@ class PeerReference:
         cdf_parts: list[np.ndarray] = []
         names: list[str] = []
         table_of = []
+        level_gids = [
+            gids[f"_gid{li}"].fill_null(-1).cast(pl.Int64).to_numpy() for li in range(len(levels_t))
+        ]
+        level_names = [
+            [level_label(level, row[:-2], by) for row in group.sort("gid").rows()]
+            for level, group in zip(levels_t, groups, strict=True)
+        ]
         for column in columns:
+            x = base[column].to_numpy()
+            present = np.flatnonzero(~np.isnan(x))
+            by_value = present[np.argsort(x[present], kind="stable")]  # once per column
             per_level = []
             for li, (level, group) in enumerate(zip(levels_t, groups, strict=True)):
-                knots_frame = _knots(gids[f"_gid{li}"], base[column], knots)
-                sizes = knots_frame.group_by("gid", maintain_order=True).agg(
-                    pl.col("_n").first(), pl.len().alias("_k")
+                knot_gid, knot_v, knot_cdf, group_gid, group_n, group_k = _knots(
+                    level_gids[li], x, by_value, knots
                 )
                 table = np.full(group.height, -1, dtype=np.int64)
                 # The last level always counts; with ``by`` so does ``(by,)``: a value of
                 # ``by`` is ranked among its own rows however few, never pooled with other
                 # values' rows (so fitting on more months changes no month's ranks).
                 last = level == () or (by is not None and level == (by,))
-                usable = sizes.filter((pl.col("_n") >= min_group) | pl.lit(last))
+                usable = (group_n >= min_group) | last
                 first_id = len(names)
-                table[usable["gid"].to_numpy()] = np.arange(first_id, first_id + usable.height)
-                keep = knots_frame.filter(pl.col("gid").is_in(usable["gid"].implode()))
-                values_parts.append(keep["_v"].to_numpy())
-                cdf_parts.append(keep["_cdf"].to_numpy())
-                offsets.extend((offsets[-1] + np.cumsum(usable["_k"].to_numpy())).tolist())
-                labels = group.join(usable.select("gid"), on="gid", how="semi").sort("gid")
-                names.extend(level_label(level, row[:-2], by) for row in labels.rows())
+                table[group_gid[usable]] = np.arange(first_id, first_id + int(usable.sum()))
+                keep = np.zeros(group.height, dtype=bool)
+                keep[group_gid[usable]] = True
+                keep = keep[knot_gid]
+                values_parts.append(knot_v[keep])
+                cdf_parts.append(knot_cdf[keep])
+                offsets.extend((offsets[-1] + np.cumsum(group_k[usable])).tolist())
+                names.extend(level_names[li][g] for g in group_gid[usable].tolist())
                 per_level.append(table)
             table_of.append(tuple(per_level))
         return cls(
@@ -201,12 +211,28 @@ class PeerReference:
             table_names=tuple(names),
         )
 
-    def tables(self, frame: pl.DataFrame, overall: Sequence[bool] | None = None) -> np.ndarray:
+    def tables(
+        self,
+        frame: pl.DataFrame,
+        overall: Sequence[bool] | None = None,
+        columns: Sequence[int] | None = None,
+    ) -> np.ndarray:
         """Return the knot table each row uses for each column (rows x columns, -1 = none).
 
         The narrowest level whose group (the row's key values, none null) was usable; for
-        columns flagged in ``overall``, the everyone level.
+        columns flagged in ``overall``, the everyone level. ``columns`` (positions in
+        ``self.columns``, default all) picks and orders the columns returned; ``overall`` is
+        indexed like ``self.columns``.
         """
+        path, path_gids = self._paths(frame)
+        return np.take(
+            np.ascontiguousarray(self._path_tables(path_gids, overall, columns).T), path, axis=1
+        ).T
+
+    def _paths(self, frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's path (its group at every level, numbered, widest level first in
+        the numbering so paths sharing wide groups sit together) and each path's group ids
+        (paths x levels, -1 = no group)."""
         n = frame.height
         gids = []
         for level, group in zip(self.levels, self.groups, strict=True):
@@ -222,17 +248,31 @@ class PeerReference:
             else:
                 gid = np.zeros(n, dtype=np.int64) if group.height else np.full(n, -1, np.int64)
             gids.append(gid)
-        out = np.full((n, len(self.columns)), -1, dtype=np.int64, order="F")
-        last = len(gids) - 1
-        for c in range(len(self.columns)):
-            column = out[:, c]
-            for li, gid in enumerate(gids):
+        key = np.zeros(n, dtype=np.int64)
+        for gid, group in zip(reversed(gids), reversed(self.groups), strict=True):
+            key = key * (group.height + 1) + (gid + 1)
+        _, first, path = np.unique(key, return_index=True, return_inverse=True)
+        stacked = np.column_stack(gids) if gids else np.zeros((n, 0), dtype=np.int64)
+        return path.reshape(-1), stacked[first]
+
+    def _path_tables(
+        self,
+        path_gids: np.ndarray,
+        overall: Sequence[bool] | None,
+        columns: Sequence[int] | None,
+    ) -> np.ndarray:
+        """Return the knot table of every path (rows of ``path_gids``) and column."""
+        picked = range(len(self.columns)) if columns is None else columns
+        out = np.full((path_gids.shape[0], len(picked)), -1, dtype=np.int64)
+        last = len(self.levels) - 1
+        for j, c in enumerate(picked):
+            # Widest level first, each narrower usable group overwriting: the narrowest wins.
+            for li in range(last, -1, -1):
                 if overall is not None and overall[c] and li != last:
                     continue
-                todo = np.flatnonzero((column < 0) & (gid >= 0))
-                if todo.size == 0:
-                    continue
-                column[todo] = self.table_of[c][li][gid[todo]]
+                gid = path_gids[:, li]
+                found = np.where(gid >= 0, self.table_of[c][li][np.maximum(gid, 0)], -1)
+                np.copyto(out[:, j], found, where=found >= 0)
         return out
 
     def group_labels(self, frame: pl.DataFrame) -> pl.Series:
@@ -265,7 +305,11 @@ class PeerReference:
         return frame.with_columns(label.alias("peer_group"))["peer_group"]
 
     def transform(
-        self, frame: pl.DataFrame, overall: Sequence[bool] | None = None
+        self,
+        frame: pl.DataFrame,
+        overall: Sequence[bool] | None = None,
+        columns: Sequence[str] | None = None,
+        values: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return each value's mid-rank share in its peer group, and the knot table used.
 
@@ -275,7 +319,13 @@ class PeerReference:
             Rows to place: the indicator columns and the level keys (missing key columns are
             treated as null, so those levels are skipped).
         overall : sequence of bool, optional
-            Per column: True ranks among everyone instead of the peer group.
+            Per column of ``self.columns``: True ranks among everyone instead of the peer
+            group.
+        columns : sequence of str, optional
+            The columns to place, in this order (default ``self.columns``); only these need
+            to be in ``frame``.
+        values : numpy.ndarray, optional
+            ``clean_values(frame, columns)`` when the caller has it already.
 
         Returns
         -------
@@ -283,14 +333,55 @@ class PeerReference:
             Rows x columns shares in [0, 1] (NaN where the value is missing or no group has
             values) and rows x columns knot-table ids (-1 where none).
         """
-        frame = self._with_keys(frame)
-        table = self.tables(frame, overall)
-        shares = np.full(table.shape, np.nan, order="F")
-        for c, column in enumerate(self.columns):
-            values = frame.select(_clean(pl.col(column)))[column].to_numpy()
-            present = np.flatnonzero(~np.isnan(values) & (table[:, c] >= 0))
-            shares[present, c] = self._interp(values[present], table[present, c], inverse=False)
-        return shares, table
+        names = self.columns if columns is None else tuple(columns)
+        frame = self._with_keys(frame, names)
+        position = {c: i for i, c in enumerate(self.columns)}
+        path, path_gids = self._paths(frame)
+        path_tables = self._path_tables(path_gids, overall, [position[c] for c in names])
+        if values is None:
+            values = self.clean_values(frame, names)
+        n = frame.height
+        shares = np.full(values.shape, np.nan, order="F")
+        # Rows sorted by path once; per column, consecutive paths on the same knot table are
+        # one np.interp call.
+        order = np.argsort(path, kind="stable")
+        sorted_path = path[order]
+        starts = np.flatnonzero(np.r_[True, sorted_path[1:] != sorted_path[:-1]])
+        segment_path = sorted_path[starts]
+        for c in range(len(names)):
+            segment_table = path_tables[segment_path, c]
+            if segment_table.size and (segment_table == segment_table[0]).all():
+                # Every row on one table (e.g. ranked among everyone): no reordering needed.
+                if segment_table[0] >= 0:
+                    lo, hi = self.offsets[segment_table[0]], self.offsets[segment_table[0] + 1]
+                    x = values[:, c]
+                    out = np.interp(x, self.knot_values[lo:hi], self.knot_cdf[lo:hi])
+                    out[np.isnan(x)] = np.nan
+                    shares[:, c] = out
+                continue
+            change = np.r_[True, segment_table[1:] != segment_table[:-1]]
+            run_starts = starts[change]
+            run_ends = np.r_[run_starts[1:], n]
+            x = values[order, c]
+            out = np.full(n, np.nan)
+            for begin, end, t in zip(run_starts, run_ends, segment_table[change], strict=True):
+                if t >= 0:
+                    lo, hi = self.offsets[t], self.offsets[t + 1]
+                    out[begin:end] = np.interp(
+                        x[begin:end], self.knot_values[lo:hi], self.knot_cdf[lo:hi]
+                    )
+            out[np.isnan(x)] = np.nan  # np.interp maps NaN onto a one-knot table's value
+            shares[order, c] = out
+        return shares, np.take(np.ascontiguousarray(path_tables.T), path, axis=1).T
+
+    @staticmethod
+    def clean_values(frame: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
+        """Return ``columns`` of ``frame`` as a rows x columns float array, NaN where a value
+        is null, NaN or infinite (none of them is a value to rank)."""
+        if not columns:
+            return np.full((frame.height, 0), np.nan, order="F")
+        cleaned = frame.select(_clean(pl.col(c)).alias(f"_{i}") for i, c in enumerate(columns))
+        return np.asfortranarray(cleaned.to_numpy(), dtype=np.float64)
 
     def value_at(self, share: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Return the value whose mid-rank share in knot table ``table`` is ``share``.
@@ -309,31 +400,49 @@ class PeerReference:
         out[ok] = self._interp(share[ok], table[ok], inverse=True)
         return out
 
-    def _with_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _with_keys(self, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:
         keys = sorted({k for level in self.levels for k in level})
         absent = [k for k in keys if k not in frame.columns]
-        missing = [c for c in self.columns if c not in frame.columns]
+        wanted = self.columns if columns is None else columns
+        missing = [c for c in wanted if c not in frame.columns]
         if missing:
             raise ValueError(f"frame is missing indicator column(s): {', '.join(missing)}")
         return frame.with_columns(pl.lit(None, pl.String).alias(k) for k in absent)
 
     def _interp(self, x: np.ndarray, table: np.ndarray, inverse: bool) -> np.ndarray:
-        out = np.empty(x.shape)
+        """Return ``np.interp`` of each ``x`` on its own knot table, bit for bit, for all
+        rows at once: a binary search inside each row's table (knots strictly increase
+        within a table), then numpy's own interpolation formula."""
+        xp = self.knot_cdf if inverse else self.knot_values
+        fp = self.knot_values if inverse else self.knot_cdf
         if x.size == 0:
-            return out
-        order = np.argsort(table, kind="stable")
-        sorted_tables = table[order]
-        starts = np.flatnonzero(np.r_[True, sorted_tables[1:] != sorted_tables[:-1]])
-        ends = np.r_[starts[1:], sorted_tables.size]
-        for start, end in zip(starts, ends, strict=True):
-            t = sorted_tables[start]
-            lo, hi = self.offsets[t], self.offsets[t + 1]
-            rows = order[start:end]
-            if inverse:
-                out[rows] = np.interp(x[rows], self.knot_cdf[lo:hi], self.knot_values[lo:hi])
-            else:
-                out[rows] = np.interp(x[rows], self.knot_values[lo:hi], self.knot_cdf[lo:hi])
-        return out
+            return np.empty(x.shape)
+        lo, hi = self.offsets[table], self.offsets[table + 1]
+        # First knot greater than x (side="right"), searched within [lo, hi).
+        a, b = lo.copy(), hi.copy()
+        longest = int((self.offsets[1:] - self.offsets[:-1]).max())
+        last = xp.size - 1
+        for _ in range(max(longest, 1).bit_length()):
+            open_ = a < b
+            mid = (a + b) >> 1
+            right = xp[np.minimum(mid, last)] <= x
+            a = np.where(open_ & right, mid + 1, a)
+            b = np.where(open_ & ~right, mid, b)
+        j = a - 1  # x in [xp[j], xp[j + 1]); lo - 1 below the first knot
+        below, above = j < lo, j >= hi - 1
+        j0 = np.clip(j, lo, hi - 1)
+        j1 = np.minimum(j0 + 1, hi - 1)
+        x0, x1, f0, f1 = xp[j0], xp[j1], fp[j0], fp[j1]
+        inner = ~below & ~above & (x0 != x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = (f1 - f0) / (x1 - x0)
+            out = np.where(inner, slope * (x - x0) + f0, f0)
+            retry = inner & np.isnan(out)  # numpy tries the other end, as here
+            if retry.any():
+                other = slope * (x - x1) + f1
+                out = np.where(retry, np.where(np.isnan(other) & (f0 == f1), f0, other), out)
+        out = np.where(below, fp[lo], out)
+        return np.where(above, fp[hi - 1], out)
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
@@ -342,31 +451,42 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(as_float.is_finite()).then(as_float)
 
 
-def _knots(gid: pl.Series, values: pl.Series, knots: int) -> pl.DataFrame:
-    """Return at most about ``knots`` (value, mid-rank share) points per group id."""
-    counted = (
-        pl.DataFrame({"gid": gid, "_v": values})
-        .drop_nulls()
-        .group_by("gid", "_v")
-        .agg(pl.len().alias("_c"))
-        .sort("gid", "_v")
-    )
-    r = pl.int_range(pl.len()).over("gid")
-    m = pl.len().over("gid")
-    total = pl.col("_c").sum().over("gid")
-    return (
-        counted.with_columns(
-            _n=total,
-            _cdf=(pl.col("_c").cum_sum().over("gid") - pl.col("_c") / 2.0) / total,
-            _r=r,
-            _m=m,
-            _b=r * (knots - 1) // pl.max_horizontal(m - 1, 1),
-        )
-        .filter(
-            (pl.col("_m") <= knots)
-            | (pl.col("_r") == 0)
-            | (pl.col("_r") == pl.col("_m") - 1)
-            | (pl.col("_b") != pl.col("_b").shift(1).over("gid"))
-        )
-        .select("gid", "_v", "_cdf", "_n")
-    )
+def _knots(
+    gid: np.ndarray, x: np.ndarray, by_value: np.ndarray, knots: int
+) -> tuple[np.ndarray, ...]:
+    """Return at most about ``knots`` (value, mid-rank share) points per group id.
+
+    ``gid`` is each row's group (-1 = none), ``x`` its value, ``by_value`` the rows with a
+    value in increasing order of value. Returns per knot its group, value and share, and per
+    group with values its id, its number of values and of knots, all ordered by group then
+    value.
+    """
+    rows = by_value[gid[by_value] >= 0]
+    g = gid[rows]
+    small = g.max(initial=0) < 2**16  # 16-bit keys sort by radix
+    order = np.argsort(g.astype(np.uint16) if small else g, kind="stable")
+    rows, g = rows[order], g[order]
+    v = x[rows]
+    if g.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(0), np.zeros(0), empty, empty, empty
+    # Distinct (group, value) pairs and how many rows hold each.
+    new = np.r_[True, (g[1:] != g[:-1]) | (v[1:] != v[:-1])]
+    first = np.flatnonzero(new)
+    count = np.diff(np.r_[first, g.size])
+    g, v = g[first], v[first]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    m = np.diff(np.r_[starts, g.size])  # distinct values per group
+    group_of = np.repeat(np.arange(starts.size), m)
+    running = np.cumsum(count)
+    before = np.r_[0, running][starts]
+    within = running - before[group_of]
+    total = within[np.r_[starts[1:], g.size] - 1]  # values per group
+    cdf = (within - count / 2.0) / total[group_of]
+    r = np.arange(g.size) - starts[group_of]
+    m_row = m[group_of]
+    b = r * (knots - 1) // np.maximum(m_row - 1, 1)
+    step = np.r_[False, b[1:] != b[:-1]] & (r > 0)
+    keep = (m_row <= knots) | (r == 0) | (r == m_row - 1) | step
+    kept = np.bincount(group_of[keep], minlength=starts.size)
+    return g[keep], v[keep], cdf[keep], g[starts], total, kept

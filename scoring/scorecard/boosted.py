@@ -63,6 +63,9 @@ def fit_boosted_indicators(
     columns = np.flatnonzero(screened)
     U, y_fit = np.asfortranarray(health[np.ix_(rows, columns)]), y[rows]
     cuts = [quantile_cuts(U[:, j], config.boost_bins) for j in range(columns.size)]
+    binned = np.empty(U.shape, dtype=np.intp, order="F")  # once for every bag and count
+    for j, c in enumerate(cuts):
+        binned[:, j] = bin_index(U[:, j], c)
     # Small samples: bag (each bag holds out another share of the units for early stopping,
     # the shapes are averaged bin by bin), so every row is fitted on and noise averages out.
     bags = config.boost_bags if y_fit.size < config.boost_bag_below_rows else 1
@@ -90,15 +93,15 @@ def fit_boosted_indicators(
                 max_cycles=config.boost_max_cycles,
                 patience=config.boost_patience,
                 cuts=cuts,
+                bins=binned,
             )
         )
         if held is not None:
             out_of_bag[held] = fits[-1].decision(U[held])
     fit = average_fits(fits)
-    counts = [np.bincount(bin_index(U[:, j], c), minlength=c.size + 2) for j, c in enumerate(cuts)]
+    counts = [np.bincount(binned[:, j], minlength=c.size + 2) for j, c in enumerate(cuts)]
     events = [
-        np.bincount(bin_index(U[:, j], c), weights=y_fit, minlength=c.size + 2)
-        for j, c in enumerate(cuts)
+        np.bincount(binned[:, j], weights=y_fit, minlength=c.size + 2) for j, c in enumerate(cuts)
     ]
     out = []
     position = {int(c): j for j, c in enumerate(columns)}

@@ -46,20 +46,13 @@ def evaluate(model: ScorecardBase, frame: pl.DataFrame) -> Evaluation:
     active = model.active
     codes = [m.code for m in active]
     check_columns(frame, codes, "frame")
-    n, k = frame.height, len(active)
-    position = {c: i for i, c in enumerate(model.reference.columns)}
-    columns = [position[c] for c in codes]
+    n = frame.height
     overall_flags = [False] * len(model.reference.columns)
+    position = {c: i for i, c in enumerate(model.reference.columns)}
     for m in active:
         overall_flags[position[m.code]] = m.basis == "all"
-    shares_all, tables_all = model.reference.transform(frame, overall_flags)
-    share = np.asfortranarray(shares_all[:, columns])
-    table = np.asfortranarray(tables_all[:, columns])
-    values = np.full((n, k), np.nan, order="F")
-    for i, code in enumerate(codes):
-        column = frame[code].cast(pl.Float64)
-        values[:, i] = column.to_numpy()
-    values[~np.isfinite(values)] = np.nan
+    values = model.reference.clean_values(frame, codes)
+    share, table = model.reference.transform(frame, overall_flags, codes, values)
     present = ~np.isnan(share)
     direction = np.array([m.direction for m in active], dtype=float)
     health = np.where(direction > 0, share, 1.0 - share)
@@ -152,11 +145,11 @@ def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_o
     span = high - low
     refs = model.woe_refs()
     contribution = np.zeros((n, k), order="F")
-    neutral = np.zeros((n, k), order="F")
-    max_points = np.zeros((n, k), order="F")
     dimension_points = np.zeros((n, k), order="F")
     woe = np.zeros((n, k), order="F")
     bins = np.empty((n, k), dtype=np.int64, order="F")
+    neutral = np.zeros(k)
+    max_points = np.zeros(k)
     dim_span = np.zeros(len(model.dimensions))
     descriptive_weight = np.zeros((n, len(model.dimensions)))
     for i, m in enumerate(active):
@@ -166,10 +159,13 @@ def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_o
             descriptive_weight[:, dim_of[i]] += present[:, i] * m.beta
     for i, m in enumerate(active):
         assert m.bins is not None
-        bins[:, i] = m.bins.assign(health[:, i])
-        woe[:, i] = np.where(
-            present[:, i], m.bins.woe[np.maximum(bins[:, i], 0)], m.bins.missing_woe
-        )
+        # Each bin's numbers once (missing last), then one gather per row: the same
+        # arithmetic on the same operands as per row, so the same bits.
+        column = np.searchsorted(m.bins.cuts, health[:, i], side="right")
+        column[~present[:, i]] = m.bins.woe.size
+        bins[:, i] = np.where(present[:, i], column, -1)
+        woe_of_bin = np.r_[m.bins.woe, m.bins.missing_woe]
+        woe[:, i] = woe_of_bin[column]
         if not m.selected:  # descriptive: peer percentile points, no weight
             with np.errstate(invalid="ignore", divide="ignore"):
                 share = m.beta / descriptive_weight[:, dim_of[i]]
@@ -177,12 +173,15 @@ def _fitted(model: ScorecardBase, health: np.ndarray, present: np.ndarray, dim_o
             continue
         scale = 100.0 * m.weight / span if span > 0 else 0.0
         ref = refs[i]
-        contribution[:, i] = scale * (woe[:, i] - ref)
-        neutral[:, i] = scale * (min(max(0.0, m.woe_min), m.woe_max) - ref)
-        max_points[:, i] = scale * (m.woe_max - ref)
+        contribution[:, i] = (scale * (woe_of_bin - ref))[column]
+        neutral[i] = scale * (min(max(0.0, m.woe_min), m.woe_max) - ref)
+        max_points[i] = scale * (m.woe_max - ref)
         d_span = dim_span[dim_of[i]]
         if d_span > 0:
-            dimension_points[:, i] = 100.0 * m.beta * (woe[:, i] - m.woe_min) / d_span
+            dimension_points[:, i] = (100.0 * m.beta * (woe_of_bin - m.woe_min) / d_span)[column]
+    # Constant down the rows: read-only views, not rows x indicators copies.
+    neutral = np.broadcast_to(neutral, (n, k))
+    max_points = np.broadcast_to(max_points, (n, k))
     return contribution, neutral, max_points, dimension_points, woe, bins
 
 

@@ -10,6 +10,24 @@ from scoring.scorecard.evaluate import evaluate
 from scoring.scorecard.reasons import explain_frame, score_frame
 from scoring.scorecard.types import Evaluation, ScorecardBase, as_frame
 
+# Rows scored at a time: every row's output depends on that row alone, so slices give the
+# same bits as one call, and the rows x indicators arrays stay in cache and in bounds
+# (a million rows at once took 3x the time per row and 8 GB).
+CHUNK_ROWS = 100_000
+
+
+def _in_chunks(function, model: ScorecardBase, frame: pl.DataFrame, keep) -> pl.DataFrame:
+    """Return ``function(model, slice, keep)`` over slices of ``CHUNK_ROWS`` rows, stacked."""
+    if frame.height <= CHUNK_ROWS:
+        return function(model, frame, keep)
+    return pl.concat(
+        [
+            function(model, frame.slice(start, CHUNK_ROWS), keep)
+            for start in range(0, frame.height, CHUNK_ROWS)
+        ],
+        rechunk=False,
+    )
+
 
 class Scorecard(ScorecardBase):
     """A fitted or expert scorecard that scores and explains rows; build with ``fit_scorecard``.
@@ -61,7 +79,7 @@ class Scorecard(ScorecardBase):
         >>> out["overall_score"].round(1).to_list(), out["pd"].round(3).to_list()
         ([0.0, 44.5, 100.0, None], [0.288, 0.055, 0.005, None])
         """
-        return score_frame(self, as_frame(frame), keep)
+        return _in_chunks(score_frame, self, as_frame(frame), keep)
 
     def explain(self, frame: pl.DataFrame, keep: Sequence[str] | None = None) -> pl.DataFrame:
         """Return each row's per-indicator contributions (long format).
@@ -90,4 +108,4 @@ class Scorecard(ScorecardBase):
         >>> round(parts["points"].sum(), 9) == round(model.score(one)["overall_score"][0], 9)
         True
         """
-        return explain_frame(self, as_frame(frame), keep)
+        return _in_chunks(explain_frame, self, as_frame(frame), keep)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -69,22 +70,28 @@ def reason_lists(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     active = model.active
     n, k = ev.contribution.shape
     n_flags = len(config.red_flags)
-    loss = ev.neutral - ev.contribution
-    loss = np.where((loss > _EPS) & ev.sufficient[:, None], loss, -np.inf)
+    unscored = ~ev.sufficient
+    loss = np.subtract(ev.neutral, ev.contribution, order="F")
+    loss[(loss <= _EPS) | np.isnan(loss)] = -np.inf
+    loss[unscored] = -np.inf
     is_absence = np.array([m.transform == "absence" for m in active])
-    present = ~np.isnan(ev.share)
-    gain = ev.contribution - ev.neutral
-    # A strength must also sit in the better half of its group, so its text reads true.
-    upper = np.nan_to_num(ev.health) > 0.5
-    gain = np.where(
-        (gain > _EPS) & present & upper & ~is_absence & ev.sufficient[:, None], gain, -np.inf
-    )
+    gain = np.subtract(ev.contribution, ev.neutral, order="F")
+    # A strength must also sit in the better half of its group, so its text reads true
+    # (a missing value, NaN, is never above 0.5).
+    gain[~((gain > _EPS) & (ev.health > 0.5))] = -np.inf
+    gain[:, is_absence] = -np.inf
+    gain[unscored] = -np.inf
     # A firm graded below 健康 that is at least average everywhere still gets its reasons: the
     # indicators with the most room to improve.
-    nothing = ~np.isfinite(loss).any(axis=1) & np.isin(ev.grade_code, ("subhealthy", "unhealthy"))
-    room = ev.max_points - ev.contribution
-    fallback = np.where((room > _EPS) & nothing[:, None] & ev.sufficient[:, None], room, -np.inf)
-    loss = np.where(nothing[:, None], fallback, loss)
+    nothing = (
+        (loss.max(axis=1, initial=-np.inf) == -np.inf)
+        & np.isin(ev.grade_code, ("subhealthy", "unhealthy"))
+        & ev.sufficient
+    )
+    if nothing.any():
+        rows = np.flatnonzero(nothing)
+        room = ev.max_points[rows] - ev.contribution[rows]
+        loss[rows] = np.where(room > _EPS, room, -np.inf)
     reason_index, reason_ok = top_k(loss, config.max_reasons)
     strength_index, strength_ok = top_k(gain, config.max_strengths)
     chosen_health = np.take_along_axis(ev.health, reason_index, axis=1)
@@ -162,15 +169,20 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     gap = np.where(low & flagged, np.maximum(subhealthy_min - ev.overall, 0.0), gap)
     need = (sub | low) & (gap > 0)
 
-    best_effort = np.full(n, np.inf)
-    best_i = np.full(n, -1)
-    best_target = np.full(n, np.nan)
-    best_gain = np.zeros(n)
-    max_gain = np.full((n, k), -np.inf, order="F")
-    max_target = np.full((n, k), np.nan, order="F")
-    for i, target, gain, effort in _moves(model, ev, gap):
-        ok = need & (gain > _EPS)
-        closes = ok & (gain >= gap - _EPS) & (effort < best_effort)
+    # Only rows with a gap to close get a plan: the moves are searched on those rows alone.
+    rows_in = np.flatnonzero(need)
+    m_rows = rows_in.size
+    part = _rows_of(ev, rows_in)
+    gap_in = gap[rows_in]
+    best_effort = np.full(m_rows, np.inf)
+    best_i = np.full(m_rows, -1)
+    best_target = np.full(m_rows, np.nan)
+    best_gain = np.zeros(m_rows)
+    max_gain = np.full((m_rows, k), -np.inf, order="F")
+    max_target = np.full((m_rows, k), np.nan, order="F")
+    for i, target, gain, effort in _moves(model, part, gap_in):
+        ok = gain > _EPS
+        closes = ok & (gain >= gap_in - _EPS) & (effort < best_effort)
         best_effort = np.where(closes, effort, best_effort)
         best_i = np.where(closes, i, best_i)
         best_target = np.where(closes, target, best_target)
@@ -183,7 +195,7 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     slots = order.shape[1]  # fewer when the model has fewer indicators
     gains = np.where(ok, np.take_along_axis(max_gain, order, axis=1), 0.0)
     before = np.cumsum(gains, axis=1) - gains
-    ok &= before < gap[:, None] - _EPS  # stop once the gap is closed
+    ok &= before < gap_in[:, None] - _EPS  # stop once the gap is closed
     single = best_i >= 0
     order[single, 0] = best_i[single]
     ok[single] = False
@@ -191,7 +203,6 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
     gains[single, 0] = best_gain[single]
     targets = np.take_along_axis(max_target, order, axis=1)
     targets[single, 0] = best_target[single]
-    ok &= need[:, None]
 
     # Target share on the 0-1 health scale -> the value to reach in the firm's peer group.
     value = np.full(ok.shape, np.nan)
@@ -201,14 +212,14 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
             continue
         rows, cols = np.nonzero(hit)
         share = targets[rows, cols] if m.direction == 1 else 1.0 - targets[rows, cols]
-        value[rows, cols] = model.reference.value_at(share, ev.table[rows, i])
+        value[rows, cols] = model.reference.value_at(share, part.table[rows, i])
         if m.transform == "absence":
             value[rows, cols] = np.where(targets[rows, cols] >= 1.0, 0.0, value[rows, cols])
-    from_missing = np.isnan(np.take_along_axis(ev.health, order, axis=1))
+    from_missing = np.isnan(np.take_along_axis(part.health, order, axis=1))
 
     long = pl.DataFrame(
         {
-            "_row": np.repeat(np.arange(n), slots),
+            "_row": np.repeat(rows_in, slots),
             "_i": order.ravel(),
             "_ok": ok.ravel(),
             "_gain": gains.ravel(),
@@ -293,6 +304,18 @@ def lift_plan(model: ScorecardBase, ev: Evaluation) -> dict[str, pl.Series]:
         "lift_targets": out["lift_targets"],
         "lift_actions": out["lift_actions"],
     }
+
+
+def _rows_of(ev: Evaluation, rows: np.ndarray) -> Evaluation:
+    """Return the ``Evaluation`` of the given rows only (the arrays the moves read)."""
+    return replace(
+        ev,
+        contribution=ev.contribution[rows],
+        health=ev.health[rows],
+        bins=ev.bins[rows],
+        max_points=ev.max_points[rows],
+        table=ev.table[rows],
+    )
 
 
 def _moves(model: ScorecardBase, ev: Evaluation, gap: np.ndarray):

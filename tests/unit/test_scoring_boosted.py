@@ -209,3 +209,21 @@ def test_following_the_boosted_lift_plan_reaches_the_next_grade(model, data):
             0, named=True
         )
         assert order[after["grade_code"]] > order[row["grade_code"]], row
+
+
+def test_a_large_frame_scores_and_explains_like_its_slices_one_by_one(model, data, monkeypatch):
+    import scoring.scorecard.model as model_module
+
+    rows = data.head(1000)
+    whole_scores, whole_parts = model.score(rows, keep=["firm"]), model.explain(rows)
+    # Slices of 137 rows (the last one shorter), as a million rows are scored in slices.
+    monkeypatch.setattr(model_module, "CHUNK_ROWS", 137)
+    sliced_scores, sliced_parts = model.score(rows, keep=["firm"]), model.explain(rows)
+    assert sliced_scores.equals(whole_scores) and sliced_parts.equals(whole_parts)
+    assert sliced_scores["grade_code"].n_unique() >= 3
+    assert sliced_scores["lift_actions"].list.len().sum() > 0
+    # Explanations still sum to the score row by row.
+    totals = sliced_parts.with_columns(row=pl.int_range(pl.len()) // len(model.active))
+    sums = totals.group_by("row", maintain_order=True).agg(pl.col("points").sum())["points"]
+    diff = (sums - sliced_scores["overall_score"].fill_null(0.0)).abs().max()
+    assert diff < 1e-9
