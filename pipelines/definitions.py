@@ -33,7 +33,7 @@ from pipelines.defs.quality.checks import gx_checks
 from pipelines.defs.quality.freshness import raw_source_freshness
 from pipelines.defs.scoring.assets import firm_health_scores
 from pipelines.resources import WarehouseResource
-from pipelines.settings import dbt_executable, duckdb_path
+from pipelines.settings import WAREHOUSE_TAGS, dbt_executable, duckdb_path
 
 all_assets = [
     landing_inventory,
@@ -52,11 +52,28 @@ all_assets = [
 
 all_checks = [*gx_checks, raw_source_freshness]
 
+# The executor of the jobs the schedule, the sensor and the UI launch: one process per step (a
+# step's memory is returned when it ends), one warehouse step at a time (WAREHOUSE_TAGS), steps
+# forked from a server that imported the definitions and Great Expectations once.
+warehouse_executor = dg.multiprocess_executor.configured(
+    {
+        "max_concurrent": 2,
+        "tag_concurrency_limits": [
+            {"key": key, "value": value, "limit": 1} for key, value in WAREHOUSE_TAGS.items()
+        ],
+        "start_method": {
+            "forkserver": {"preload_modules": ["pipelines.definitions", "great_expectations"]}
+        },
+    },
+    name="warehouse_multiprocess",
+)
+
 full_pipeline_job = dg.define_asset_job(
     "full_pipeline",
     selection=dg.AssetSelection.all(),
     description="Ingest every feed, rebuild the unpartitioned models, and build, score and "
     "deliver the months of the run's partition range.",
+    executor_def=warehouse_executor,
 )
 
 
@@ -69,6 +86,7 @@ agency_feedback_job = dg.define_asset_job(
     description="Ingest the agencies' feedback files (landing/feedback/) and rebuild the "
     "feedback summary (delivery.rpt_alert_feedback_summary): precision per rule and agency, "
     "alert -> help conversion.",
+    executor_def=warehouse_executor,
 )
 
 

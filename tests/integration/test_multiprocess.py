@@ -1,4 +1,5 @@
-"""The full job under the multiprocess executor: the pool keeps DuckDB to one writer."""
+"""The full job as the schedule, the sensor and the UI launch it (multiprocess executor, its own
+run config): one warehouse step at a time, so DuckDB never sees two writers."""
 
 import shutil
 from pathlib import Path
@@ -41,20 +42,8 @@ def test_full_job_runs_multiprocess_without_lock_errors(tmp_path, monkeypatch):
         result = dg.execute_job(
             dg.reconstructable(full_pipeline_job),
             instance=instance,
-            # forkserver with the definitions preloaded: each of the ~50 steps forks from a
-            # warm process instead of importing Dagster, dbt and the asset graph again
-            run_config={
-                "execution": {
-                    "config": {
-                        "multiprocess": {
-                            "max_concurrent": 2,
-                            "start_method": {
-                                "forkserver": {"preload_modules": ["pipelines.definitions"]}
-                            },
-                        }
-                    }
-                }
-            },
+            # no run config: the job's own executor (pipelines.definitions.warehouse_executor),
+            # what a run launched by the schedule, the sensor or the UI gets
             tags=all_months_tags(),
         )
         errors = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
@@ -66,6 +55,9 @@ def test_full_job_runs_multiprocess_without_lock_errors(tmp_path, monkeypatch):
             e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"
         )
         assert result.success, (run_errors, skipped)
+        # the job's executor is the multiprocess one: each step ran in its own process
+        step_pids = {e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
+        assert len(step_pids) >= 10, step_pids
         # no two warehouse steps overlapped in time
         stats = sorted(
             (s.start_time, s.end_time, s.step_key)

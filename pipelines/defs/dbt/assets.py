@@ -20,7 +20,13 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines.partitions import month_vars, monthly_partitions
 from pipelines.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, dbt_environment, dbt_executable
+from pipelines.settings import (
+    DBT_PROJECT_DIR,
+    WAREHOUSE_POOL,
+    WAREHOUSE_TAGS,
+    dbt_environment,
+    dbt_executable,
+)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -81,6 +87,7 @@ def _partition_args(context: dg.AssetExecutionContext) -> list[str]:
     exclude=f"{DELIVERY_SELECTOR} {MONTHLY_SELECTOR}",
     dagster_dbt_translator=WarehouseTranslator(),
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     name="warehouse_dbt_models",
 )
 def warehouse_dbt_models(
@@ -97,6 +104,7 @@ def warehouse_dbt_models(
     exclude=DELIVERY_SELECTOR,
     dagster_dbt_translator=WarehouseTranslator(),
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     name="panel_dbt_models",
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -114,6 +122,7 @@ def panel_dbt_models(
     select=DELIVERY_SELECTOR,
     dagster_dbt_translator=WarehouseTranslator(),
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     name="delivery_dbt_models",
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),

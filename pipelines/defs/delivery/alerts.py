@@ -28,7 +28,12 @@ from alerts.ranking import fit_ranker
 from alerts.rules import MonthInputs, add_months
 from pipelines.partitions import monthly_partitions, window_months
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL, alert_silences_path, alerting_config_dir
+from pipelines.settings import (
+    WAREHOUSE_POOL,
+    WAREHOUSE_TAGS,
+    alert_silences_path,
+    alerting_config_dir,
+)
 from pipelines.warehouse_io import SideTables
 
 CANDIDATES = "delivery.alert_candidates"
@@ -134,6 +139,7 @@ ALERT_TABLES = {
     ],
     name="monthly_alerts",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="企业风险诉求预警: the alert rules of alerts/config/rules.yaml evaluated for every "

@@ -15,6 +15,7 @@ from pipelines.publish import publish_snapshot
 from pipelines.resources import WarehouseResource
 from pipelines.settings import (
     WAREHOUSE_POOL,
+    WAREHOUSE_TAGS,
     alert_silences_path,
     alerting_config_dir,
     output_dir,
@@ -105,6 +106,7 @@ def _scored_months(con, first, last) -> list:
     deps=[dg.AssetKey(["delivery", "rpt_monthly_alert_list"])],
     group_name="delivery",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     kinds={"csv"},
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -156,6 +158,7 @@ def alert_list_extract(
     deps=[dg.AssetKey(["delivery", "rpt_agency_alert_rows"])],
     group_name="delivery",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     kinds={"csv", "xlsx", "parquet"},
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -314,6 +317,7 @@ def write_compliance_extracts(lists: dict[str, pl.DataFrame], target_dir: Path) 
     deps=[dg.AssetKey(table.split(".")) for table in COMPLIANCE_EXTRACTS],
     group_name="delivery",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     kinds={"csv"},
     description="市场监管 lists as CSV (UTF-8 with BOM, Chinese headers): 智联查 anomalies and "
     "exempt firms per report year, 吊销候选 and 空壳企业嫌疑 as of the latest month.",
@@ -356,6 +360,7 @@ PUBLISHED_TABLES = [
     ],
     group_name="delivery",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     kinds={"duckdb"},
     description="The read-only copy of the warehouse that readers (bank API, analysts) open; "
     "replaced atomically, so readers never see a half-written snapshot.",

@@ -7,7 +7,7 @@ from ingest.contracts import CONTRACTS, FEEDBACK_CONTRACTS, FeedContract
 from ingest.landing import survey
 from ingest.load import FeedError, FeedResult, ingest_feed, log_unrecognised
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL, hold_below, landing_root
+from pipelines.settings import WAREHOUSE_POOL, WAREHOUSE_TAGS, hold_below, landing_root
 
 
 def _files_table(result: FeedResult) -> dg.TableMetadataValue:
@@ -44,6 +44,7 @@ def build_ingest_asset(contract: FeedContract) -> dg.AssetsDefinition:
         key=["raw", contract.feed_id],
         group_name="ingest",
         pool=WAREHOUSE_POOL,
+        op_tags=WAREHOUSE_TAGS,
         kinds={"duckdb", "polars"},
         description=(
             f"{contract.department_zh} {contract.title_zh} ({contract.feed_id}): "
@@ -109,6 +110,7 @@ def build_ingest_asset(contract: FeedContract) -> dg.AssetsDefinition:
     key=["raw", "landing_inventory"],
     group_name="ingest",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     kinds={"duckdb"},
     description="Every file under the landing zone that no feed reads (a name or folder that "
     "matches no contract, a file outside a delivery folder, an unknown department folder), "

@@ -13,7 +13,7 @@ import dagster as dg
 from expectations.runner import Suite, build_data_docs, run_suite
 from expectations.suites import ALL_SUITES
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL, quality_dir
+from pipelines.settings import WAREHOUSE_POOL, WAREHOUSE_TAGS, quality_dir
 
 
 def _results_table(outcome) -> dg.TableMetadataValue:
@@ -51,6 +51,7 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite {suite.name}: {suite.description}",
         blocking=suite.has_severe,
         pool=WAREHOUSE_POOL,
+        op_tags=WAREHOUSE_TAGS,
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect(read_only=True) as con:

@@ -19,7 +19,7 @@ import yaml
 
 from ingest.contracts import CONTRACTS
 from pipelines.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL
+from pipelines.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, WAREHOUSE_TAGS
 
 SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
 SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -120,6 +120,7 @@ SPECS = [
     specs=SPECS,
     name="raw_source_freshness",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     description="Source freshness of every department feed, by the rules of dbt's sources YAML.",
 )
 def raw_source_freshness(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):

@@ -25,7 +25,7 @@ import polars as pl
 
 from pipelines.partitions import monthly_partitions, window_months
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL, output_dir
+from pipelines.settings import WAREHOUSE_POOL, WAREHOUSE_TAGS, output_dir
 from pipelines.warehouse_io import SideTables
 from scoring.config import specs_from_catalog
 from scoring.defaults import DEFAULTS, ScoringDefaults
@@ -107,6 +107,7 @@ def _sql_date(day: dt.date) -> str:
     ],
     group_name="scoring",
     pool=WAREHOUSE_POOL,
+    op_tags=WAREHOUSE_TAGS,
     kinds={"duckdb", "scipy"},
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
