@@ -26,9 +26,9 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python -m pipelines.demo --firms $(FIRMS) --months $(MONTHS) --seed $(SEED)
 
-## Unit, integration and end-to-end tests.
+## Unit, integration and end-to-end tests, in two processes (tests/conftest.py says how they share).
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 ## ruff (lint + format) on Python and the docs' Python blocks, sqlfluff on the dbt models. sqlfluff's
 ## dbt templater compiles the project: into an in-memory DuckDB and its own target folder, so it

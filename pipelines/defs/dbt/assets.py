@@ -11,6 +11,7 @@ Three steps, split by dbt selector (as dagster-open-platform splits incremental 
 - ``delivery_dbt_models``: models tagged ``delivery`` (read the scores), monthly as well.
 """
 
+import fcntl
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -43,11 +44,22 @@ def manifest_is_stale(project: DbtProject) -> bool:
     return any(p.is_file() and p.stat().st_mtime > parsed for p in sources)
 
 
-if manifest_is_stale(dbt_project):
-    # parse (no warehouse connection needed): a few seconds, only when something changed
-    DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()).cli(
-        ["parse", "--quiet"], target_path=dbt_project.target_path
-    ).wait()
+def prepare_manifest(project: DbtProject) -> None:
+    """Parse the project when its manifest is stale (no warehouse connection needed: a few
+    seconds, only when something changed), one process at a time: the test processes, or
+    `dagster dev` and a run, may import the definitions together and would write it at once."""
+    if not manifest_is_stale(project):
+        return
+    project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(project.manifest_path.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if manifest_is_stale(project):  # another process may have parsed meanwhile
+            DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+                ["parse", "--quiet"], target_path=project.target_path
+            ).wait()
+
+
+prepare_manifest(dbt_project)
 
 
 DELIVERY_SELECTOR = "tag:delivery"
