@@ -25,7 +25,7 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 # ... and every such step carries this tag, which the jobs' executor (pipelines/definitions.py)
 # lets run one step at a time within a run. Without it a run's waiting steps would queue on the
 # pool, whose claim retry backs off to 15 s per step: on 150 firms x 14 months the full job
-# took 447 s that way and 218 s with the tag limit (in-process: about 120 s).
+# took 447 s that way and 190 s with the tag limit.
 WAREHOUSE_TAGS = {"eh/warehouse": "duckdb"}
 
 
