@@ -46,6 +46,7 @@ INDICATOR_ZH = {
     "overdue_loan_ratio": ("逾期贷款占比", ""),
 }
 GRADE_ZH = {"healthy": "健康", "subhealthy": "亚健康", "unhealthy": "不健康"}
+HISTORY_MONTHS = 24  # the longest look-back of any rule (change points: 18, YoY: 15)
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
@@ -81,12 +82,15 @@ class MonthInputs:
 
 def _wide(frame: pl.DataFrame, firms: pl.Series, month: dt.date, n: int, value: str) -> np.ndarray:
     """Return a (firms x n months) array ending at ``month``; nan where a month is missing."""
-    out = np.full((firms.len(), n), np.nan)
-    if frame.height == 0:
-        return out
+    return _fill(_cells(frame, firms, month, n), firms.len(), n, value)
+
+
+def _cells(frame: pl.DataFrame, firms: pl.Series, month: dt.date, n: int) -> pl.DataFrame:
+    """Return the rows of ``frame`` in the n months ending at ``month`` with their cell: ``_row``
+    (the firm's position in ``firms``) and ``_col`` (0 = the oldest month)."""
     start = month.year * 12 + month.month - 1 - (n - 1)
     index = pl.DataFrame({"firm_id": firms, "_row": np.arange(firms.len())})
-    cells = (
+    return (
         frame.join(index, on="firm_id", how="inner")
         .with_columns(
             _col=(
@@ -96,10 +100,58 @@ def _wide(frame: pl.DataFrame, firms: pl.Series, month: dt.date, n: int, value: 
                 - start
             )
         )
-        .filter((pl.col("_col") >= 0) & (pl.col("_col") < n) & pl.col(value).is_not_null())
+        .filter((pl.col("_col") >= 0) & (pl.col("_col") < n))
     )
+
+
+def _fill(cells: pl.DataFrame, rows: int, n: int, value: str) -> np.ndarray:
+    out = np.full((rows, n), np.nan)
+    cells = cells.filter(pl.col(value).is_not_null())
     out[cells["_row"].to_numpy(), cells["_col"].to_numpy()] = cells[value].cast(pl.Float64)
     return out
+
+
+class Grid:
+    """The month's inputs as (firms x months) arrays, each built once (for the longest window,
+    ``HISTORY_MONTHS``) and sliced to the window a rule reads: 21 rules share 3 sources."""
+
+    def __init__(self, inputs: MonthInputs, firms: pl.Series):
+        self.inputs, self.firms = inputs, firms
+        self._cells: dict[str, pl.DataFrame] = {}
+        self._arrays: dict[tuple[str, str], np.ndarray] = {}
+
+    def _source(self, source: str) -> tuple[pl.DataFrame, int]:
+        if source == "scores":
+            return self.inputs.scores, HISTORY_MONTHS
+        if source == "series":
+            return self.inputs.series, HISTORY_MONTHS
+        return self.inputs.indicators, 2
+
+    def matrix(self, source: str, value: str, n: int) -> np.ndarray:
+        """Return ``_wide`` of ``value`` of ``source`` (scores, indicators or a series name in
+        series) over the ``n`` months ending at the month."""
+        frame, span = self._source(source if source in ("scores", "indicators") else "series")
+        if n > span:
+            raise ValueError(f"a rule reads {n} months of {source}; the inputs hold {span}")
+        key = (source, value)
+        if key not in self._arrays:
+            base = "series" if source not in ("scores", "indicators") else source
+            if base not in self._cells:
+                self._cells[base] = _cells(frame, self.firms, self.inputs.month, span)
+            cells = self._cells[base]
+            if base == "series":
+                cells = cells.filter(pl.col("series") == source)
+            self._arrays[key] = _fill(cells, self.firms.len(), span, value)
+        return self._arrays[key][:, span - n :]
+
+    def grades(self) -> np.ndarray:
+        """Return every firm's ``grade_code`` of the month (None where it has no score)."""
+        if "grades" not in self._cells:
+            month = self.inputs.scores.filter(pl.col("period_month") == self.inputs.month)
+            self._cells["grades"] = pl.DataFrame({"firm_id": self.firms}).join(
+                month.select("firm_id", "grade_code"), on="firm_id", how="left"
+            )
+        return self._cells["grades"]["grade_code"].to_numpy()
 
 
 def _fmt(value: float, unit: str = "", scale: float = 1.0, digits: int = 1) -> str:
@@ -138,24 +190,15 @@ def _frame(
     )
 
 
-def _series_matrix(inputs: MonthInputs, name: str, firms: pl.Series, n: int) -> np.ndarray:
+def _series_matrix(grid: Grid, name: str, n: int) -> np.ndarray:
     if name == "overall_score":
-        return _wide(inputs.scores, firms, inputs.month, n, "overall_score")
-    part = inputs.series.filter(pl.col("series") == name)
-    return _wide(part, firms, inputs.month, n, "value")
+        return grid.matrix("scores", "overall_score", n)
+    return grid.matrix(name, "value", n)
 
 
-def _rule_grade(rule, inputs, firms, month):
-    now = _wide(inputs.scores, firms, month, 1, "pd")[:, 0]
-    grades = (
-        pl.DataFrame({"firm_id": firms})
-        .join(
-            inputs.scores.filter(pl.col("period_month") == month).select("firm_id", "grade_code"),
-            on="firm_id",
-            how="left",
-        )["grade_code"]
-        .to_numpy()
-    )
+def _rule_grade(rule, grid, firms, month):
+    now = grid.matrix("scores", "pd", 1)[:, 0]
+    grades = grid.grades()
     hit = np.isin(grades, list(rule.params["grades"]))
     return _frame(
         rule,
@@ -171,9 +214,9 @@ def _rule_grade(rule, inputs, firms, month):
     )
 
 
-def _rule_pd_doubling(rule, inputs, firms, month):
+def _rule_pd_doubling(rule, grid, firms, month):
     months = int(rule.params["months"])
-    pd_ = _wide(inputs.scores, firms, month, months + 1, "pd")
+    pd_ = grid.matrix("scores", "pd", months + 1)
     before, now = pd_[:, 0], pd_[:, -1]
     with trend.quiet():
         ratio = now / before
@@ -193,8 +236,9 @@ def _rule_pd_doubling(rule, inputs, firms, month):
     )
 
 
-def _rule_peer_drop(rule, inputs, firms, month):
-    score = _wide(inputs.scores, firms, month, 2, "overall_score")
+def _rule_peer_drop(rule, grid, firms, month):
+    inputs = grid.inputs
+    score = grid.matrix("scores", "overall_score", 2)
     change = score[:, 1] - score[:, 0]
     groups = inputs.firms["peer_group"].fill_null("").to_numpy()
     z = trend.robust_peer_z(change, groups, min_group=int(rule.params["min_group"]))
@@ -213,9 +257,9 @@ def _rule_peer_drop(rule, inputs, firms, month):
     )
 
 
-def _rule_yoy_drop(rule, inputs, firms, month):
+def _rule_yoy_drop(rule, grid, firms, month):
     name = rule.params["series"]
-    x = _series_matrix(inputs, name, firms, 15)
+    x = _series_matrix(grid, name, 15)
     label, unit, scale = SERIES_ZH[name]
     with trend.quiet():
         now = np.nanmean(x[:, -3:], axis=1) * 3
@@ -241,14 +285,14 @@ def _rule_yoy_drop(rule, inputs, firms, month):
     )
 
 
-def _rule_change_point(rule, inputs, firms, month):
+def _rule_change_point(rule, grid, firms, month):
     name = rule.params["series"]
     baseline, monitor = int(rule.params["baseline"]), int(rule.params["monitor"])
-    x = _series_matrix(inputs, name, firms, baseline + monitor)
+    x = _series_matrix(grid, name, baseline + monitor)
     s = trend.cusum_down(x, baseline, k=float(rule.params["k"]))
     e = trend.ewma_down(x, baseline, lam=float(rule.params["lam"]))
     with trend.quiet():
-        base = np.nanmedian(x[:, :baseline], axis=1)
+        base = trend.nanmedian_rows(x[:, :baseline])
         recent = np.nanmean(x[:, baseline:], axis=1)
     hit = (s > rule.params["h"]) & (e < -rule.params["ewma_z"])
     hit &= base > max(float(rule.params["min_base"]), 0.0)
@@ -275,10 +319,10 @@ def _rule_change_point(rule, inputs, firms, month):
     )
 
 
-def _rule_trend(rule, inputs, firms, month):
+def _rule_trend(rule, grid, firms, month):
     name = rule.params["series"]
     n = int(rule.params["months"])
-    x = _series_matrix(inputs, name, firms, n)
+    x = _series_matrix(grid, name, n)
     slope = trend.theil_sen_slopes(x, min_points=max(6, n // 2))
     tau, p = trend.kendall_trend_pvalues(x, min_points=max(6, n // 2))
     fall = -slope * (n - 1)
@@ -302,10 +346,9 @@ def _rule_trend(rule, inputs, firms, month):
     )
 
 
-def _rule_new_flag(rule, inputs, firms, month):
+def _rule_new_flag(rule, grid, firms, month):
     code = rule.params["indicator"]
-    frame = inputs.indicators.select("firm_id", "period_month", pl.col(code).cast(pl.Float64))
-    x = _wide(frame, firms, month, 2, code)
+    x = grid.matrix("indicators", code, 2)
     before, now = x[:, 0], x[:, 1]
     above = float(rule.params["above"])
     # fires while the flag holds (the lifecycle resolves it when it clears); is_new marks the
@@ -339,7 +382,8 @@ def _rule_new_flag(rule, inputs, firms, month):
     )
 
 
-def _rule_crosscheck(rule, inputs, firms, month):
+def _rule_crosscheck(rule, grid, firms, month):
+    inputs = grid.inputs
     wanted = list(rule.params["severity"])
     found = (
         inputs.anomalies.filter(pl.col("severity").is_in(wanted))
@@ -391,7 +435,8 @@ def evaluate_rules(inputs: MonthInputs, config: AlertingConfig) -> pl.DataFrame:
     A rule whose inputs are missing (no PD yet, no series) simply fires for no firm.
     """
     firms = inputs.firms["firm_id"]
-    parts = [EVALUATORS[rule.kind](rule, inputs, firms, inputs.month) for rule in config.rules]
+    grid = Grid(inputs, firms)
+    parts = [EVALUATORS[rule.kind](rule, grid, firms, inputs.month) for rule in config.rules]
     out = pl.concat(parts) if parts else pl.DataFrame(schema=ALERT_SCHEMA)
     # json of nan -> NaN is not JSON: the evidence holds null instead
     out = out.with_columns(pl.col("evidence").str.replace_all("NaN", "null"))

@@ -4,6 +4,7 @@ routing and entitlement, configuration errors, extract files."""
 import datetime as dt
 import hashlib
 import json
+import warnings
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -500,3 +501,15 @@ def test_a_month_with_nothing_to_send_still_gets_its_files(tmp_path):
     )
     assert manifest["rows"] == 0
     assert len(list((tmp_path / "env" / "202609").iterdir())) == 4
+
+
+def test_the_row_median_equals_numpys_nanmedian_value_for_value():
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(size=(2_000, 66))
+    x[rng.random(x.shape) < 0.45] = np.nan
+    x[:5] = np.nan  # rows with nothing observed
+    x[5:10, :] = 2.0  # ties
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(x, axis=1)
+    assert np.array_equal(trend.nanmedian_rows(x), expected, equal_nan=True)

@@ -25,7 +25,7 @@ from alerts.config import load_config
 from alerts.lifecycle import LIFECYCLE_SCHEMA
 from alerts.monthly import history_window, outcome_labels, run_month
 from alerts.ranking import fit_ranker
-from alerts.rules import MonthInputs, add_months
+from alerts.rules import HISTORY_MONTHS, MonthInputs, add_months
 from pipelines.partitions import monthly_partitions, window_months
 from pipelines.resources import WarehouseResource
 from pipelines.settings import (
@@ -41,7 +41,8 @@ RANKING = "delivery.alert_ranking"
 LIFECYCLE = "delivery.alert_lifecycle"
 RULES_TABLE = "delivery.alert_rules"
 AGENCIES_TABLE = "delivery.alert_agencies"
-HISTORY_MONTHS = 24  # the longest look-back of any rule (change points: 18, YoY: 15)
+# months are written to the warehouse in parts of about this many rows (pipelines/warehouse_io.py)
+WRITE_ROWS = 500_000
 
 SERIES_SQL = """
 select firm_id, period_month, 'tax_sales' as series, cast(sales_cny as double) as value
@@ -64,17 +65,6 @@ def due_report_year(month: dt.date) -> int:
     [2024, 2025, 2025]
     """
     return month.year - 1 if month.month >= 6 else month.year - 2
-
-
-def _exists(con, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchall()[0][0]
-    )
 
 
 def _config_tables(config) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -194,7 +184,10 @@ def monthly_alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     with (
         warehouse.connect() as con,
         SideTables(
-            con, [CANDIDATES, RANKING, LIFECYCLE, RULES_TABLE, AGENCIES_TABLE], keep=keep
+            con,
+            [CANDIDATES, RANKING, LIFECYCLE, RULES_TABLE, AGENCIES_TABLE],
+            keep=keep,
+            buffer_rows=WRITE_ROWS,
         ) as out,
     ):
         out.append(RULES_TABLE, rules_frame)
@@ -224,27 +217,22 @@ def monthly_alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResour
                 anomalies=anomalies.filter(pl.col("report_year") == due_report_year(month)),
             )
             ranker = None
-            side_ranking = SideTables.side_name(RANKING)
-            if _exists(con, side_ranking):
-                horizon = config.budget.fit_horizon_months
-                h_first, h_last = history_window(month, config.budget.fit_months, horizon)
-                history = con.sql(
-                    f"select * from {side_ranking} where period_month between $1 and $2",
-                    params=[h_first, h_last],
-                ).pl()
-                if history.height and all(f"r_{c}" in history.columns for c in rule_codes):
-                    ranker = fit_ranker(
-                        outcome_labels(history, events, horizon),
-                        rule_codes,
-                        config.budget.min_events,
-                    )
-            side_lifecycle = SideTables.side_name(LIFECYCLE)
+            horizon = config.budget.fit_horizon_months
+            h_first, h_last = history_window(month, config.budget.fit_months, horizon)
+            history = out.read_months(RANKING, h_first, h_last)
+            if (
+                history is not None
+                and history.height
+                and all(f"r_{c}" in history.columns for c in rule_codes)
+            ):
+                ranker = fit_ranker(
+                    outcome_labels(history, events, horizon), rule_codes, config.budget.min_events
+                )
+            before = add_months(month, -1)
+            previous = out.read_months(LIFECYCLE, before, before)
             previous_open = (
-                con.sql(
-                    f"select * from {side_lifecycle} where period_month = $1 and is_open",
-                    params=[add_months(month, -1)],
-                ).pl()
-                if _exists(con, side_lifecycle)
+                previous.filter(pl.col("is_open"))
+                if previous is not None
                 else pl.DataFrame(schema=LIFECYCLE_SCHEMA)
             )
             result = run_month(inputs, config, ranker, previous_open.cast(LIFECYCLE_SCHEMA), exited)
