@@ -40,6 +40,9 @@ class ScoringDefaults:
         Bank points scale (``PointsScale``).
     max_training_firms : int
         Fitting reads at most this many firms (all their months), sampled by a hash of the id.
+        50,000 firms are about 1.1M labelled firm-months; fitting time grows with the rows, the
+        ranking does not: on the demo region half its 18.5k firms rank out of time as well as
+        all of them (AUC 0.8485 vs 0.8483; a quarter: 0.8465).
     contribution_months : int
         Per-indicator contributions of the latest N months (0 = every month, -1 = none).
     refit_every_months : int
@@ -79,7 +82,7 @@ class ScoringDefaults:
     base_points: float = 600.0
     base_odds: float = 50.0
     pdo: float = 20.0
-    max_training_firms: int = 200_000
+    max_training_firms: int = 50_000
     contribution_months: int = 12
     refit_every_months: int = 3
     method: str = "auto"
