@@ -120,29 +120,26 @@ class Grid:
         self._cells: dict[str, pl.DataFrame] = {}
         self._arrays: dict[tuple[str, str], np.ndarray] = {}
 
-    def _source(self, source: str) -> tuple[pl.DataFrame, int]:
-        if source == "scores":
-            return self.inputs.scores, HISTORY_MONTHS
-        if source == "series":
-            return self.inputs.series, HISTORY_MONTHS
-        return self.inputs.indicators, 2
+    def _source(self, base: str) -> tuple[pl.DataFrame, int]:
+        if base == "indicators":
+            return self.inputs.indicators, 2
+        return getattr(self.inputs, base), HISTORY_MONTHS
 
     def matrix(self, source: str, value: str, n: int) -> np.ndarray:
-        """Return ``_wide`` of ``value`` of ``source`` (scores, indicators or a series name in
-        series) over the ``n`` months ending at the month."""
-        frame, span = self._source(source if source in ("scores", "indicators") else "series")
+        """Return ``_wide`` of column ``value`` over the ``n`` months ending at the month, from
+        ``source``: ``"scores"``, ``"indicators"`` or the name of a series in ``series``."""
+        base = source if source in ("scores", "indicators") else "series"
+        frame, span = self._source(base)
         if n > span:
             raise ValueError(f"a rule reads {n} months of {source}; the inputs hold {span}")
-        key = (source, value)
-        if key not in self._arrays:
-            base = "series" if source not in ("scores", "indicators") else source
+        if (source, value) not in self._arrays:
             if base not in self._cells:
                 self._cells[base] = _cells(frame, self.firms, self.inputs.month, span)
             cells = self._cells[base]
             if base == "series":
                 cells = cells.filter(pl.col("series") == source)
-            self._arrays[key] = _fill(cells, self.firms.len(), span, value)
-        return self._arrays[key][:, span - n :]
+            self._arrays[source, value] = _fill(cells, self.firms.len(), span, value)
+        return self._arrays[source, value][:, span - n :]
 
     def grades(self) -> np.ndarray:
         """Return every firm's ``grade_code`` of the month (None where it has no score)."""
