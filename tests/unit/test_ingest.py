@@ -285,3 +285,34 @@ def test_month_compact_periods(tmp_path):
     accepted, quarantined = validate(read_raw(path, POWER_USAGE), POWER_USAGE)
     assert str(accepted["bill_month"][0]) == "2024-03-01" and accepted["kwh"][0] == 12345
     assert quarantined["reason_code"].to_list() == ["bad_date"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # every text field quoted, as the tax bureau exports
+        ['"a","b,c",1', '"x""y",z,2', "plain,line,3", '"q","",4'],
+        # a quote left open that a later line closes (an embedded line break)
+        ['"a","multi', 'line",1', '"b","c",2'],
+        # a stray quote: that line alone is refused
+        ['"a","b",1', 'x,"y"z",2', '"c","d",3'],
+        ['"a","b",1', 'x,"y" "z",2', '"c","d",3'],
+        # a carriage return inside a line, and a line that leaves a quote open for good
+        ['"a","b\rc",1', '"d","e",2', '"f,g,3'],
+    ],
+)
+def test_reading_quoted_lines_in_one_pass_gives_what_line_by_line_gives(lines, monkeypatch):
+    from ingest import read
+
+    one_pass = read._split_records(list(lines), 3, {})
+    monkeypatch.setattr(read, "_parse_quoted_lines", lambda texts: {})
+    assert one_pass == read._split_records(list(lines), 3, {})
+    assert any(fields for _, fields, fault, _ in one_pass if fault is None)
+
+
+def test_the_one_pass_reads_every_balanced_quoted_line_and_gives_up_on_a_broken_one():
+    from ingest import read
+
+    good = ['"a","b,c",1', "plain,line,3", '"x""y",z,2']
+    assert read._parse_quoted_lines(good) == {0: ["a", "b,c", "1"], 2: ['x"y', "z", "2"]}
+    assert read._parse_quoted_lines([*good, 'x,"y" "z",2']) == {}  # strict: line by line
