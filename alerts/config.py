@@ -32,6 +32,26 @@ KINDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
 SERIES = ("tax_sales", "power_kwh", "insured", "overall_score")
 
 
+# the months of scores and series the alert step reads for a month (that month and 23 before):
+# the longest window a rule may look at
+HISTORY_MONTHS = 24
+
+
+def rule_window(kind: str, params: dict) -> int:
+    """Return how many months (ending at the month alerted) a rule of ``kind`` reads.
+
+    >>> rule_window("change_point", {"baseline": 12, "monitor": 6})
+    18
+    """
+    if kind == "pd_doubling":
+        return int(params["months"]) + 1
+    if kind == "change_point":
+        return int(params["baseline"]) + int(params["monitor"])
+    if kind == "trend":
+        return int(params["months"])
+    return {"yoy_drop": 15, "peer_drop": 2, "new_flag": 2}.get(kind, 1)
+
+
 class AlertConfigError(ValueError):
     """The alerting configuration is invalid; the message names the file and the entry."""
 
@@ -171,6 +191,11 @@ def _rules(data: dict, path: Path) -> tuple[Rule, ...]:
             raise AlertConfigError(f"{where}: unknown params {unknown}")
         if "series" in params and params["series"] not in SERIES:
             raise AlertConfigError(f"{where}: series must be one of {SERIES}")
+        window = rule_window(kind, {**optional, **params})
+        if window > HISTORY_MONTHS:
+            raise AlertConfigError(
+                f"{where}: reads {window} months; the alert step holds {HISTORY_MONTHS}"
+            )
         rules.append(
             Rule(
                 code=_need(entry, "code", where),

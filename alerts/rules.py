@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from alerts import trend
-from alerts.config import AlertingConfig, Rule
+from alerts.config import HISTORY_MONTHS, AlertingConfig, Rule
 
 ALERT_SCHEMA = {
     "firm_id": pl.String,
@@ -46,7 +46,6 @@ INDICATOR_ZH = {
     "overdue_loan_ratio": ("逾期贷款占比", ""),
 }
 GRADE_ZH = {"healthy": "健康", "subhealthy": "亚健康", "unhealthy": "不健康"}
-HISTORY_MONTHS = 24  # the longest look-back of any rule (change points: 18, YoY: 15)
 
 
 def add_months(month: dt.date, n: int) -> dt.date:

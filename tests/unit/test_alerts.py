@@ -384,6 +384,12 @@ def _copy_config(tmp_path: Path) -> Path:
         ("rules.yaml", "severity: medium", "severity: urgent", "severity must be one of"),
         (
             "rules.yaml",
+            "params: {series: overall_score, months: 12,",
+            "params: {series: overall_score, months: 30,",
+            "(score_trend_down): reads 30 months; the alert step holds 24",
+        ),
+        (
+            "rules.yaml",
             "{factor: 2.0, months: 3, min_pd: 0.03}",
             "{factor: 2.0}",
             "kind pd_doubling needs params ['months', 'min_pd']",

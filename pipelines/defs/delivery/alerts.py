@@ -21,11 +21,11 @@ import time
 import dagster as dg
 import polars as pl
 
-from alerts.config import load_config
+from alerts.config import HISTORY_MONTHS, load_config
 from alerts.lifecycle import LIFECYCLE_SCHEMA
 from alerts.monthly import history_window, outcome_labels, run_month
 from alerts.ranking import fit_ranker
-from alerts.rules import HISTORY_MONTHS, MonthInputs, add_months
+from alerts.rules import MonthInputs, add_months
 from pipelines.partitions import monthly_partitions, window_months
 from pipelines.resources import WarehouseResource
 from pipelines.settings import (
