@@ -191,7 +191,12 @@ def _rules(data: dict, path: Path) -> tuple[Rule, ...]:
             raise AlertConfigError(f"{where}: unknown params {unknown}")
         if "series" in params and params["series"] not in SERIES:
             raise AlertConfigError(f"{where}: series must be one of {SERIES}")
-        window = rule_window(kind, {**optional, **params})
+        try:
+            window = rule_window(kind, {**optional, **params})
+        except (TypeError, ValueError):
+            raise AlertConfigError(
+                f"{where}: months, baseline and monitor must be whole numbers"
+            ) from None
         if window > HISTORY_MONTHS:
             raise AlertConfigError(
                 f"{where}: reads {window} months; the alert step holds {HISTORY_MONTHS}"

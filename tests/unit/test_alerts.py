@@ -390,6 +390,12 @@ def _copy_config(tmp_path: Path) -> Path:
         ),
         (
             "rules.yaml",
+            "params: {series: overall_score, months: 12,",
+            "params: {series: overall_score, months: a year,",
+            "(score_trend_down): months, baseline and monitor must be whole numbers",
+        ),
+        (
+            "rules.yaml",
             "{factor: 2.0, months: 3, min_pd: 0.03}",
             "{factor: 2.0}",
             "kind pd_doubling needs params ['months', 'min_pd']",
