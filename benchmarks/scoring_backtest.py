@@ -65,13 +65,10 @@ def calibration_table(frame: pl.DataFrame, label: str) -> pl.DataFrame:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duckdb", default=str(REPO / "data" / "warehouse.duckdb"))
-    parser.add_argument("--data-root", default=str(REPO / "data" / "sim"))
-    args = parser.parse_args()
-    truth_dir = Path(args.data_root) / "truth"
-    with duckdb.connect(args.duckdb, read_only=True) as con:
+def read_inputs(duckdb_path: str) -> tuple[pl.DataFrame, pl.DataFrame, list, tuple]:
+    """Return what a fit reads from a built warehouse (read-only): the indicator panel with
+    each firm's city, the distress events, the indicator specs and the red flags."""
+    with duckdb.connect(duckdb_path, read_only=True) as con:
         panel = con.sql(
             "select i.*, f.city_code from marts.fct_firm_indicators i "
             "left join marts.dim_firm f using (firm_id)"
@@ -83,6 +80,16 @@ def main() -> None:
             .pl()
             .iter_rows()
         )
+    return panel, events, specs, red_flags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duckdb", default=str(REPO / "data" / "warehouse.duckdb"))
+    parser.add_argument("--data-root", default=str(REPO / "data" / "sim"))
+    args = parser.parse_args()
+    truth_dir = Path(args.data_root) / "truth"
+    panel, events, specs, red_flags = read_inputs(args.duckdb)
     truth = pl.read_csv(truth_dir / "distress_events.csv", try_parse_dates=True).rename(
         {"uscc": "firm_id"}
     )

@@ -14,13 +14,11 @@ import argparse
 import time
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
-from scoring_backtest import truth_labels
+from scoring_backtest import read_inputs, truth_labels
 
 from scoring import roc_auc
-from scoring.config import specs_from_catalog
 from scoring.defaults import DEFAULTS
 from scoring.monthly import scorecard_config
 from scoring.training import fit_panel_scorecard, labelled_panel, month_end, split_months
@@ -34,18 +32,7 @@ def main() -> None:
     parser.add_argument("--data-root", default=str(REPO / "data" / "sim"))
     parser.add_argument("--shares", type=float, nargs="+", default=[1.0, 0.5, 0.25])
     args = parser.parse_args()
-    with duckdb.connect(args.duckdb, read_only=True) as con:
-        panel = con.sql(
-            "select i.*, f.city_code from marts.fct_firm_indicators i "
-            "left join marts.dim_firm f using (firm_id)"
-        ).pl()
-        events = con.sql("select firm_id, event_date from marts.fct_distress_events").pl()
-        specs = specs_from_catalog(con.sql("select * from reference.indicator_catalog").pl())
-        red_flags = tuple(
-            con.sql("select flag_code, label_zh from reference.red_flag_catalog order by 1")
-            .pl()
-            .iter_rows()
-        )
+    panel, events, specs, red_flags = read_inputs(args.duckdb)
     truth = pl.read_csv(
         Path(args.data_root) / "truth" / "distress_events.csv", try_parse_dates=True
     ).rename({"uscc": "firm_id"})
