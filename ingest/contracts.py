@@ -8,10 +8,11 @@ docs/departments.md) is written from it by ``make generate`` (ingest/generate.py
 
 from __future__ import annotations
 
-from ingest.schema import COLUMN_TYPES, Column, FeedContract, Freshness
+from ingest.schema import COLUMN_TYPES, AsOf, Column, FeedContract, Freshness
 
 __all__ = [
     "COLUMN_TYPES",
+    "AsOf",
     "CONTRACTS",
     "FEEDBACK_CONTRACTS",
     "Column",
@@ -43,6 +44,7 @@ AMR_REGISTRY = FeedContract(
         C("变更日期", "record_date", "date_iso"),
     ),
     key=("uscc", "record_date"),
+    as_of=AsOf("record_date"),
     period_column="record_date",
     description="Monthly delta of registrations and status changes; the first month is the stock.",
     freshness=Freshness("cast(record_date as timestamp)", warn_days=45, error_days=90),
@@ -93,6 +95,7 @@ AMR_ANNUAL_REPORT = FeedContract(
         C("经常项目外汇收入(万美元)", "fx_receipts_10k_usd", "decimal", required=False),
     ),
     key=("uscc", "report_year"),
+    as_of=AsOf("filed_date"),
     period_column="report_year",
     duplicate_rule="latest:filed_date",
     description="Annual report (企业年度报告), filed January-June of the following year.",
@@ -120,6 +123,7 @@ TAX_DECLARATION = FeedContract(
         C("欠税余额(元)", "tax_arrears", "decimal"),
     ),
     key=("uscc", "period_start_date"),
+    as_of=AsOf("period_start_date", monthly=True),
     period_column="period_start_date",
     description="Monthly tax declarations, GBK-encoded, amounts with thousands separators.",
     freshness=Freshness("cast(period_end_date as timestamp)", warn_days=50, error_days=80),
@@ -147,6 +151,7 @@ STATS_INDUSTRY_MONTHLY = FeedContract(
         C("综合能源消费量本年累计(吨标准煤)", "energy_ytd_tce", "decimal", required=False),
     ),
     key=("uscc", "report_month"),
+    as_of=AsOf("report_month", monthly=True),
     period_column="report_month",
     description="Above-scale firms' monthly report, year-to-date values; February covers 1-2月.",
     freshness=Freshness(
@@ -174,6 +179,7 @@ COURT_ENFORCEMENT = FeedContract(
         C("结案日期", "closed_date", "date_iso", required=False),
     ),
     key=("case_no", "case_status"),
+    as_of=AsOf("filed_date", changes=("closed_date",), while_pending=(("case_status", "执行中"),)),
     description="Enforcement cases filed or closed in the month; latest record per case wins.",
     freshness=Freshness("cast(filed_date as timestamp)", warn_days=60, error_days=120),
 )
@@ -196,6 +202,7 @@ CREDIT_DISHONEST = FeedContract(
         C("失信行为具体情形", "circumstance", "text", required=False),
     ),
     key=("case_no", "listed_date", "removed_date"),
+    as_of=AsOf("listed_date", changes=("removed_date",)),
     description="Dishonest-debtor listings and removals (信用修复) published in the month.",
     freshness=Freshness("cast(listed_date as timestamp)", warn_days=90, error_days=180),
 )
@@ -225,6 +232,7 @@ AMR_PENALTY = FeedContract(
         C("公示截止日期", "publicity_end_date", "date_iso", required=False, years_ahead=10),
     ),
     key=("penalty_no",),
+    as_of=AsOf("decision_date", changes=("publicity_end_date",)),
     description="Administrative penalties decided in the month, with the end of their publicity.",
     freshness=Freshness("cast(decision_date as timestamp)", warn_days=90, error_days=180),
 )
@@ -248,6 +256,7 @@ AMR_ABNORMAL = FeedContract(
         C("移出经营异常名录原因", "removed_reason", "text", required=False),
     ),
     key=("listing_no", "removed_date"),
+    as_of=AsOf("listed_date", changes=("removed_date",)),
     description="Abnormal-operation listings and removals in the month; latest record wins.",
     freshness=Freshness(
         "cast(coalesce(removed_date, listed_date) as timestamp)", warn_days=90, error_days=180
@@ -271,6 +280,7 @@ TAX_CREDIT_GRADE = FeedContract(
         C("发布日期", "published_date", "date_compact"),
     ),
     key=("uscc", "assessment_year"),
+    as_of=AsOf("published_date"),
     period_column="assessment_year",
     description="Yearly tax credit grades for year YYYY, published in April of YYYY+1.",
     freshness=Freshness("cast(published_date as timestamp)", warn_days=400, error_days=550),
@@ -300,6 +310,7 @@ HRSS_INSURED = FeedContract(
         C("累计欠费金额(元)", "arrears_balance", "decimal"),
     ),
     key=("uscc", "period_month"),
+    as_of=AsOf("period_month", monthly=True),
     period_column="period_month",
     description="Monthly social-insurance headcounts and contributions per employer.",
     freshness=Freshness(
@@ -328,6 +339,7 @@ HRSS_WAGE_DISPUTE = FeedContract(
         C("结案日期", "closed_date", "date_cn", required=False),
     ),
     key=("case_no", "case_status"),
+    as_of=AsOf("filed_date", changes=("closed_date",), while_pending=(("case_status", "处理中"),)),
     description="Labour-dispute and unpaid-wage cases filed or closed in the month.",
     freshness=Freshness(
         "cast(coalesce(closed_date, filed_date) as timestamp)", warn_days=90, error_days=180
@@ -352,6 +364,7 @@ POWER_USAGE = FeedContract(
         C("用电量(千瓦时)", "kwh", "decimal"),
     ),
     key=("account_no", "bill_month"),
+    as_of=AsOf("bill_month", monthly=True),
     period_column="bill_month",
     description="Monthly electricity use per meter account (户号); a firm may have several.",
     freshness=Freshness(
@@ -378,6 +391,7 @@ CUSTOMS_TRADE = FeedContract(
         C("进口额(万元)", "import_10k", "decimal", required=False),
     ),
     key=("uscc", "trade_month"),
+    as_of=AsOf("trade_month", monthly=True),
     period_column="trade_month",
     description="Monthly exports and imports of trading firms (firms with no trade have no row).",
     freshness=Freshness(
@@ -404,6 +418,7 @@ CREDIT_LOANS = FeedContract(
         C("授信机构数", "lenders", "int", required=False),
     ),
     key=("uscc", "stat_date"),
+    as_of=AsOf("stat_date", monthly=True),
     period_column="stat_date",
     description="Month-end loans outstanding, overdue and guarantees per borrowing firm.",
     freshness=Freshness("cast(stat_date as timestamp)", warn_days=50, error_days=80),
@@ -429,6 +444,7 @@ IP_RIGHTS = FeedContract(
         C("法律状态", "legal_status", "text", allowed=("审查中", "有效", "失效")),
     ),
     key=("right_no", "legal_status"),
+    as_of=AsOf("application_date", changes=("granted_date", "lapsed_date")),
     description="Patent and trademark applications, grants and lapses in the month.",
     freshness=Freshness(
         "cast(greatest(application_date, coalesce(granted_date, application_date),"
@@ -463,6 +479,7 @@ SCI_CERTIFICATION = FeedContract(
         C("撤销日期", "revoked_date", "date_iso", required=False),
     ),
     key=("certificate_no", "revoked_date"),
+    as_of=AsOf("issued_date", changes=("revoked_date",)),
     description="Certificates issued or revoked in the month; latest record per certificate wins.",
     freshness=Freshness(
         "cast(coalesce(revoked_date, issued_date) as timestamp)", warn_days=400, error_days=550
@@ -488,6 +505,7 @@ SUBSIDY_PAYMENT = FeedContract(
         C("拨付日期", "paid_date", "date_cn"),
     ),
     key=("payment_no",),
+    as_of=AsOf("paid_date"),
     period_column="paid_date",
     description="Subsidies paid in the month (programme, department, amount, date).",
     freshness=Freshness("cast(paid_date as timestamp)", warn_days=120, error_days=240),
@@ -512,6 +530,7 @@ ENV_PENALTY = FeedContract(
         C("整改完成日期", "rectified_date", "date_iso", required=False),
     ),
     key=("penalty_no", "rectified_date"),
+    as_of=AsOf("decision_date", changes=("rectified_date",)),
     description="Environmental penalties decided, and rectifications completed, in the month.",
     freshness=Freshness(
         "cast(coalesce(rectified_date, decision_date) as timestamp)", warn_days=120, error_days=240

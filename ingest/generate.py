@@ -9,6 +9,9 @@ and a unit test fails when one is out of date (tests/unit/test_feed_contracts_ar
   joined by ``fct_firm_indicators``) and each staging model's dated records
   (``department_records()``, read by ``fct_firm_department_records``; the date column is the
   staging model's ``meta.record_date`` in its folder's YAML);
+- ``dbt_project/models/intermediate/_int_features.yml``: every department's
+  ``int_<department>_features`` model, described by the leading comment of its SQL, with its
+  key test (one row per firm-month);
 - in ``models/marts/_marts.yml``: the department inputs of ``fct_firm_indicators``' dbt unit
   test, and the departments ``fct_firm_department_records`` may name;
 - the feeds table and the column sections of ``docs/feeds.md``, the departments table of
@@ -18,6 +21,7 @@ and a unit test fails when one is out of date (tests/unit/test_feed_contracts_ar
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -182,6 +186,44 @@ def departments_macro() -> str:
     )
 
 
+def leading_comment(sql: Path) -> str:
+    """Return the first block of ``--`` comment lines of a SQL file, as one line of text."""
+    block: list[str] = []
+    for line in sql.read_text(encoding="utf-8").splitlines():
+        if line.startswith("--"):
+            block.append(line.removeprefix("--").strip())
+        elif block:
+            break
+    return " ".join(block)
+
+
+def features_yml() -> str:
+    """Return the dbt properties of every department's features model: its description (the
+    model's own leading comment) and its key, one row per firm and month. A department whose
+    model is not written yet is left out (dbt then names the missing ``int_<department>_features``
+    that ``fct_firm_indicators`` joins)."""
+    lines = [
+        f"# {NOTICE}: do not edit.",
+        "# One model per department that sends a feed; its description is the leading comment",
+        "# of its int_<department>_features.sql.",
+        "version: 2",
+        "",
+        "models:",
+    ]
+    for department in departments():
+        sql = DBT / "models" / "intermediate" / f"int_{department}_features.sql"
+        if not sql.exists():
+            continue
+        description = json.dumps(leading_comment(sql), ensure_ascii=False)
+        lines += [
+            f"  - name: int_{department}_features",
+            f"    description: {description}",
+            "    data_tests:",
+            "      - unique_combination: {arguments: {columns: [firm_id, period_month]}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def unit_test_inputs() -> str:
     """Return the empty department inputs of fct_firm_indicators' dbt unit test (dbt needs every
     model it refs mocked)."""
@@ -212,6 +254,22 @@ def feeds_table() -> str:
     return "\n".join(lines)
 
 
+def _as_of_for_people(c: FeedContract) -> str:
+    """Return the feed's point-in-time rule in words (what was known at a month's end)."""
+    rule = c.as_of
+    if rule is None:
+        return "no point-in-time rule"
+    if rule.monthly:
+        text = f"known at the end of the month of `{rule.dated_by}`"
+    else:
+        text = f"known from `{rule.dated_by}`"
+    if rule.changes:
+        text += ", " + " and ".join(f"`{col}`" for col in rule.changes) + " only from that date"
+    if rule.while_pending:
+        text += " (until then " + ", ".join(f"`{col}` = {v}" for col, v in rule.while_pending) + ")"
+    return text
+
+
 def feeds_sections() -> str:
     """Return docs/feeds.md's ``### <feed>`` sections: every column of every contract."""
     parts = []
@@ -221,7 +279,7 @@ def feeds_sections() -> str:
             f"{c.department_zh} {c.title_zh} ({_format_for_people(c)}); key "
             + ", ".join(f"`{k}`" for k in c.key)
             + (f"; the period is `{c.period_column}`'s" if c.period_column else "")
-            + ".",
+            + f"; {_as_of_for_people(c)}.",
             "",
             "| header | column | type | may be empty | values |",
             "|---|---|---|---|---|",
@@ -272,6 +330,7 @@ def render() -> dict[Path, str]:
     return {
         DBT / "models" / "staging" / "_sources.yml": sources_yml(),
         DBT / "macros" / "generated" / "departments.sql": departments_macro(),
+        DBT / "models" / "intermediate" / "_int_features.yml": features_yml(),
         marts_yml: replace_block(
             replace_block(
                 marts_yml.read_text(encoding="utf-8"), "department inputs", unit_test_inputs(), YAML

@@ -56,6 +56,27 @@ class Freshness:
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """What the department's records said at a month's end (the point-in-time rule of a feed).
+
+    A record is known from its ``dated_by`` column: from that month on when ``monthly`` (a
+    monthly figure is read at its own month's end, the warehouse's convention), else from that
+    date. Each of ``changes`` (a removal, closing, grant, lapse, rectification) is known only from
+    its own date: before it the column was empty, and ``while_pending`` gives the value other
+    columns had meanwhile, e.g. ``(("case_status", "执行中"),)`` for a case closed later.
+    ``tests/integration/test_no_look_ahead.py`` rewrites the raw tables by these rules and
+    checks that no indicator row of an earlier month changes."""
+
+    dated_by: str
+    monthly: bool = False
+    changes: tuple[str, ...] = ()
+    while_pending: tuple[tuple[str, str], ...] = ()
+
+    def columns(self) -> set[str]:
+        return {self.dated_by, *self.changes, *(c for c, _ in self.while_pending)}
+
+
+@dataclass(frozen=True)
 class FeedContract:
     """How one department feed arrives and what a valid row looks like."""
 
@@ -78,6 +99,8 @@ class FeedContract:
     # None quarantines every version (conflicting_duplicate); "latest:<column>" keeps the row
     # with the latest value of <column> (e.g. an amended annual report filed later).
     duplicate_rule: str | None = None
+    # The point-in-time rule (what was known at a month's end); every landing feed declares one.
+    as_of: AsOf | None = None
     _regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +117,9 @@ class FeedContract:
             re.findall(r"[a-z_]+", self.freshness.loaded_at)
         ) & set(names):
             raise ValueError(f"feed {self.feed_id}: freshness reads none of its columns")
+        if self.as_of is not None and self.as_of.columns() - set(names):
+            unknown = sorted(self.as_of.columns() - set(names))
+            raise ValueError(f"feed {self.feed_id}: as_of names unknown columns {unknown}")
         if self.duplicate_rule is not None:
             kind, _, column = self.duplicate_rule.partition(":")
             if kind != "latest" or column not in names:

@@ -1,6 +1,6 @@
 """Small constructors so a suite reads like the rule it states."""
 
-from expectations.runner import ERROR, WARN, Expect, Part
+from expectations.runner import ERROR, WARN, Expect, Part, Suite
 
 
 def columns(*names: str) -> Expect:
@@ -126,6 +126,33 @@ def monthly_drift(table: str, period_sql: str, value_sql: str) -> Part:
                 WARN,
                 why="the median moved more than 2x month over month: "
                 "a unit change or a distribution shift",
+            ),
+        ),
+    )
+
+
+def volume_suite(contract) -> Suite:
+    """The suite of a feed that has no module of its own: rows per month, by the date its
+    records are known from (the contract's ``as_of``), may move by at most 20% month over month
+    (a warning; months after a month of under 200 rows are not judged). A feed's own module in
+    this package replaces it with what it knows of the department's figures."""
+    table = f"raw.{contract.feed_id}"
+    why = "rows per month changed by more than 20%: a partial or doubled delivery"
+    return Suite(
+        name=f"raw_{contract.feed_id}",
+        table=table,
+        asset_key=("raw", contract.feed_id),
+        description=f"Beyond the contract (enforced at ingestion): {why}.",
+        parts=(
+            Part(
+                "per_period",
+                period_profile(
+                    table,
+                    f"date_trunc('month', {contract.as_of.dated_by})",
+                    skip_first=True,
+                    min_rows=200,
+                ),
+                (between("row_change", 0.8, 1.25, WARN, why=why),),
             ),
         ),
     )

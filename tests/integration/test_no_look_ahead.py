@@ -5,9 +5,11 @@ records and from the raw records as they stood at the end of a cut month M (reco
 removed, later removals / closings / grants / lapses / revocations / rectifications undone). Every
 row of months <= M must be the same in both builds.
 
-"Dated" means: monthly feeds by their period (month M's row reads the period-M figures, the
-warehouse's convention), event feeds by their event dates, registry records by their record date,
-annual reports by their filing date, tax credit grades by their publication date.
+"Dated" is each feed contract's point-in-time rule (``as_of`` in ingest/contracts.py): monthly
+feeds by their period (month M's row reads the period-M figures, the warehouse's convention),
+event feeds by their event dates, registry records by their record date, annual reports by their
+filing date, tax credit grades by their publication date. A new feed is rewritten by its own rule
+(tests/unit/test_feed_contracts_are_the_source.py refuses a contract without one).
 """
 
 import datetime as dt
@@ -26,55 +28,31 @@ from ingest.load import FeedError, ingest_feed
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CUT_MONTH = dt.date(2025, 12, 1)  # the simulated months are 2024-10 .. 2026-09
 
-# (table, column, kind): "period" rows of a later month are removed, "event" rows dated after the
-# cut are removed, "update" dates after the cut are set to null (the record as it was then).
-TRUNCATION = [
-    ("amr_registry", "record_date", "event"),
-    ("amr_annual_report", "filed_date", "event"),
-    ("amr_penalty", "decision_date", "event"),
-    ("amr_penalty", "publicity_end_date", "update"),
-    ("amr_abnormal", "listed_date", "event"),
-    ("amr_abnormal", "removed_date", "update"),
-    ("tax_declaration", "period_start_date", "period"),
-    ("tax_credit_grade", "published_date", "event"),
-    ("stats_industry_monthly", "report_month", "period"),
-    ("court_enforcement", "filed_date", "event"),
-    ("court_enforcement", "closed_date", "update"),
-    ("credit_dishonest", "listed_date", "event"),
-    ("credit_dishonest", "removed_date", "update"),
-    ("hrss_insured", "period_month", "period"),
-    ("hrss_wage_dispute", "filed_date", "event"),
-    ("hrss_wage_dispute", "closed_date", "update"),
-    ("power_usage", "bill_month", "period"),
-    ("customs_trade", "trade_month", "period"),
-    ("credit_loans", "stat_date", "period"),
-    ("ip_rights", "application_date", "event"),
-    ("ip_rights", "granted_date", "update"),
-    ("ip_rights", "lapsed_date", "update"),
-    ("sci_certification", "issued_date", "event"),
-    ("sci_certification", "revoked_date", "update"),
-    ("subsidy_payment", "paid_date", "event"),
-    ("env_penalty", "decision_date", "event"),
-    ("env_penalty", "rectified_date", "update"),
-]
-
 
 def truncate_raw(con: duckdb.DuckDBPyConnection, cut_month: dt.date) -> None:
-    """Rewrite the raw tables as they stood at the end of ``cut_month``."""
+    """Rewrite the raw tables as they stood at the end of ``cut_month``, by each feed contract's
+    point-in-time rule (``FeedContract.as_of``): rows of a later month (monthly feeds) or dated
+    after the month end are removed, later changes (removals, closings, grants, lapses) are
+    emptied, and the columns that depend on them get their value while pending."""
     month_end = dt.date(
         cut_month.year + cut_month.month // 12, cut_month.month % 12 + 1, 1
     ) - dt.timedelta(days=1)
-    for table, column, kind in TRUNCATION:
-        if kind == "period":
+    for table, contract in CONTRACTS.items():
+        rule = contract.as_of
+        if rule.monthly:
             con.execute(
-                f"delete from raw.{table} where date_trunc('month', {column}) > ?", [cut_month]
+                f"delete from raw.{table} where date_trunc('month', {rule.dated_by}) > ?",
+                [cut_month],
             )
-        elif kind == "event":
-            con.execute(f"delete from raw.{table} where {column} > ?", [month_end])
         else:
+            con.execute(f"delete from raw.{table} where {rule.dated_by} > ?", [month_end])
+        for column in rule.changes:
             con.execute(f"update raw.{table} set {column} = null where {column} > ?", [month_end])
-    # a case closed after the cut was still being enforced then
-    con.execute("update raw.court_enforcement set case_status = '执行中' where closed_date is null")
+        if rule.while_pending:
+            # e.g. a case closed after the cut was still being handled then
+            pending = " and ".join(f"{c} is null" for c in rule.changes)
+            for column, value in rule.while_pending:
+                con.execute(f"update raw.{table} set {column} = ? where {pending}", [value])
 
 
 def dbt_build(db_path: Path, work: Path) -> None:

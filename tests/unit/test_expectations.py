@@ -104,6 +104,41 @@ def test_a_unit_slip_is_a_warning_not_a_block(con):
     assert ("per_period", "expect_column_values_to_be_between", "warn") in failed(outcome)
 
 
+def test_a_feed_without_a_suite_of_its_own_is_still_watched_for_partial_months(con):
+    """A new department's feed gets the contract-built volume suite (no suite file to write)."""
+    from expectations.suites._common import volume_suite
+    from ingest.schema import AsOf, Column, FeedContract
+
+    contract = FeedContract(
+        feed_id="hpf_contribution", department="hpf", department_zh="住房公积金",
+        department_en="housing provident fund", title_zh="公积金缴存",
+        file_pattern=r"hpf_(?P<period>\d{6})\.csv", format="csv", encoding="utf-8",
+        columns=(Column("统一社会信用代码", "uscc", "uscc"),
+                 Column("缴存月份", "paid_month", "month_compact")),
+        key=("uscc", "paid_month"), as_of=AsOf("paid_month", monthly=True),
+    )  # fmt: skip
+    suite = volume_suite(contract)
+    assert suite.name == "raw_hpf_contribution" and suite.asset_key == ("raw", "hpf_contribution")
+    months = [date(2025, m, 1) for m in range(1, 7)]
+    rows = [(GOOD, m) for m in months for _ in range(300 if m != date(2025, 4, 1) else 120)]
+    con.execute("create table raw.hpf_contribution (uscc varchar, paid_month date)")
+    con.executemany("insert into raw.hpf_contribution values (?, ?)", rows)
+    outcome = run_suite(suite, con)
+    assert outcome.error is None and not outcome.passed and not outcome.severe_failed
+    assert failed(outcome) == {("per_period", "expect_column_values_to_be_between", "warn")}
+    con.execute("delete from raw.hpf_contribution where paid_month = '2025-04-01'")
+    con.executemany(
+        "insert into raw.hpf_contribution values (?, ?)", [(GOOD, date(2025, 4, 1))] * 300
+    )
+    assert run_suite(suite, con).passed
+
+
+def test_every_feed_has_a_raw_suite():
+    guarded = {s.table for s in ALL_SUITES}
+    missing = sorted(f"raw.{feed}" for feed in CONTRACTS if f"raw.{feed}" not in guarded)
+    assert not missing, f"no suite guards {missing}"
+
+
 def test_a_suite_that_cannot_run_is_failed_not_passed(con):
     outcome = run_suite(TAX, con)  # raw.tax_declaration does not exist
     assert outcome.error and "tax_declaration" in outcome.error

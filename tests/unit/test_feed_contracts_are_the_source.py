@@ -105,3 +105,10 @@ def test_every_feed_dates_its_records_for_the_data_coverage():
     staged = staging_models()
     undated = [f"{staged[f][0]} ({f})" for f in CONTRACTS if f in staged and not staged[f][1]]
     assert not undated, f"no meta.record_date in the staging YAML of {undated}"
+
+
+def test_every_feed_declares_what_was_known_at_a_month_end():
+    """The no-look-ahead test (tests/integration/test_no_look_ahead.py) rewrites each raw table
+    by its contract's point-in-time rule; a feed without one would be compared unrewritten."""
+    undeclared = [feed for feed, contract in CONTRACTS.items() if contract.as_of is None]
+    assert not undeclared, f"no as_of rule in ingest/contracts.py for {undeclared}"
