@@ -132,7 +132,7 @@ final as (
         panel.firm_id,
         panel.period_month,
         ln(1 + capital.registered_capital_cny) as registered_capital_log,
-        least({{ safe_divide('r.paid_in_capital_cny', 'r.subscribed_capital_cny') }}, 1.0) as paid_in_ratio,
+        {{ capped_ratio('r.paid_in_capital_cny', 'r.subscribed_capital_cny') }} as paid_in_ratio,
         {{ safe_divide('r.total_revenue_cny', 'r.previous_revenue_cny') }} - 1 as report_revenue_growth,
         {{ safe_divide('r.main_revenue_cny', 'r.total_revenue_cny') }} as main_business_share,
         {{ safe_divide('r.total_revenue_cny', 'r.total_assets_cny') }} as asset_turnover,

@@ -96,13 +96,11 @@ final as (
             as hrss_pension_insured,
         -- indicators
         {{ safe_divide('w.pension_insured', 'w.pension_insured_last_year') }} - 1 as insured_yoy,
-        least(
-            {{ safe_divide('(coalesce(w.unemployment_insured, 0) + coalesce(w.medical_insured, 0)
-                + coalesce(w.injury_insured, 0) + coalesce(w.maternity_insured, 0)) / 4.0', 'w.pension_insured') }},
-            1.0
-        ) as insurance_completeness,
+        {{ capped_ratio('(coalesce(w.unemployment_insured, 0) + coalesce(w.medical_insured, 0)
+            + coalesce(w.injury_insured, 0) + coalesce(w.maternity_insured, 0)) / 4.0', 'w.pension_insured') }}
+            as insurance_completeness,
         {{ safe_divide('w.contribution_base_cny', 'w.pension_insured') }} as avg_contribution_base,
-        least({{ safe_divide('w.contributions_paid_12m_cny', 'w.contributions_due_12m_cny') }}, 1.0)
+        {{ capped_ratio('w.contributions_paid_12m_cny', 'w.contributions_due_12m_cny') }}
             as contribution_paid_ratio_12m,
         case
             when w.reported_12m = 0 or w.reported_12m is null then null

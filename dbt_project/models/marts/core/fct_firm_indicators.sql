@@ -200,13 +200,13 @@ final as (
         cast(base.certification_lapsed_12m as double) as certification_lapsed_12m,
         -- 结构 structure
         {{ safe_divide('base.total_liabilities_cny', 'base.total_assets_cny') }} as debt_to_assets,
-        least({{ safe_divide('base.pension_insured', 'base.employees') }}, 1.0) as pension_coverage,
+        {{ capped_ratio('base.pension_insured', 'base.employees') }} as pension_coverage,
         {{ month_diff('base.founded_date', 'base.month_end_date') }} / cast(12 as double) as firm_age_years,
         base.registered_capital_log,
         base.paid_in_ratio,
         base.main_business_share,
         cast(base.is_above_scale as double) as is_above_scale,
-        least({{ safe_divide('base.hrss_pension_insured', 'base.employees') }}, 1.0) as hrss_insured_coverage,
+        {{ capped_ratio('base.hrss_pension_insured', 'base.employees') }} as hrss_insured_coverage,
         base.insurance_completeness,
         case when base.export_12m_cny = 0 then 0.0
             else {{ safe_divide('base.export_12m_cny', 'base.sales_12m_cny') }} end as export_dependence,
