@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from scoring import DIMENSIONS
+from scoring import DIMENSION_LABELS_ZH, DIMENSIONS
 from scoring.backtest import distress_labels
 from scoring.metrics import roc_auc
 
@@ -26,12 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "dbt_project" / "seeds" / "catalog" / "indicator_catalog.csv"
 RED_FLAGS = ROOT / "dbt_project" / "seeds" / "catalog" / "red_flag_catalog.csv"
 OUT = ROOT / "docs" / "catalog.md"
+# "经营 operations": the Chinese label is scoring's (checked against the seed by test_catalog)
 DIMENSION_TITLES = {
-    "operations": "经营 operations",
-    "innovation": "创新 innovation",
-    "structure": "结构 structure",
-    "efficiency": "质效 quality and efficiency",
-    "risk": "风险 risk",
+    d: f"{DIMENSION_LABELS_ZH[d]} {'quality and efficiency' if d == 'efficiency' else d}"
+    for d in DIMENSIONS
 }
 
 
