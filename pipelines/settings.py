@@ -5,6 +5,7 @@
 - EH_OUTPUT_DIR: extracts and reports for people
 - EH_ALERTING_CONFIG, EH_ALERT_SILENCES: the alert rules, agencies and silences (alerts/config)
 - EH_INGEST_HOLD_BELOW: share of a period's rows under which a re-delivery is held for review
+- EH_MODEL_CACHE: where fitted scoring models are kept between runs ("off": nowhere)
 """
 
 from __future__ import annotations
@@ -75,6 +76,20 @@ def published_path() -> Path:
     """The read-only copy readers open (EH_PUBLISHED_PATH), never the live warehouse."""
     default = duckdb_path().with_name("published") / "warehouse.duckdb"
     return Path(os.environ.get("EH_PUBLISHED_PATH", default)).resolve()
+
+
+def model_cache_dir(warehouse: Path) -> Path | None:
+    """Where fitted scoring models are kept between runs (EH_MODEL_CACHE, default
+    ``fitted_models/`` beside the warehouse file; ``off`` keeps none): a model is reused only
+    for exactly the rows, settings and code it was fitted with (scoring/fit_cache.py)."""
+    configured = os.environ.get("EH_MODEL_CACHE")
+    if configured == "off":
+        return None
+    return (
+        Path(configured).resolve()
+        if configured
+        else Path(warehouse).resolve().with_name("fitted_models")
+    )
 
 
 def alerting_config_dir() -> Path:

@@ -21,6 +21,7 @@ import polars as pl
 
 from scoring.config import DIMENSIONS, IndicatorSpec, ScoringConfig
 from scoring.defaults import ScoringDefaults
+from scoring.fit_cache import FitCache
 from scoring.governance import challenger_wins, oot_auc, switch_effect
 from scoring.peers import WAREHOUSE_PEER_LEVELS
 from scoring.scorecard import PointsScale, Scorecard, ScorecardConfig, fit_scorecard
@@ -198,6 +199,9 @@ class MonthlyModels:
     config : ScorecardConfig
     settings : ScoringDefaults
         The run's model choice, windows and refit calendar.
+    fit_cache : FitCache, optional
+        Models an earlier run fitted on the same rows and settings (``scoring.fit_cache``), so
+        replaying the refit history costs no fit where nothing changed.
     """
 
     def __init__(
@@ -208,9 +212,11 @@ class MonthlyModels:
         specs: Sequence[IndicatorSpec],
         config: ScorecardConfig,
         settings: ScoringDefaults,
+        fit_cache: FitCache | None = None,
     ) -> None:
         self.sample, self.shares, self.events = sample, shares, events
         self.specs, self.config, self.settings = specs, config, settings
+        self.fit_cache = fit_cache
         self._fitted: dict[dt.date, ModelInForce] = {}
         self._champion: ModelInForce | None = None
         self._expert: Scorecard | None = None
@@ -245,14 +251,24 @@ class MonthlyModels:
         month (``peer_by``), so it scores a month exactly as that month's own model would."""
         if self._expert is None:
             rows = pl.concat([self.training(m, only=True) for m in sorted(self.shares)])
-            self._expert = fit_scorecard(
-                rows,
-                self.specs,
-                None,
-                peer_levels=WAREHOUSE_PEER_LEVELS,
-                peer_by=MONTH,
-                config=replace(self.config, kind="expert"),
-            )
+            config = replace(self.config, kind="expert")
+
+            def fit() -> Scorecard:
+                return fit_scorecard(
+                    rows,
+                    self.specs,
+                    None,
+                    peer_levels=WAREHOUSE_PEER_LEVELS,
+                    peer_by=MONTH,
+                    config=config,
+                )
+
+            if self.fit_cache is None:
+                self._expert = fit()
+            else:
+                levels = tuple(tuple(level) for level in WAREHOUSE_PEER_LEVELS)
+                key = self.fit_cache.key(rows, "expert", tuple(self.specs), config, levels, MONTH)
+                self._expert = self.fit_cache.fitted(key, fit)
         return self._expert
 
     def for_month(self, month: dt.date) -> ModelInForce:
@@ -329,6 +345,7 @@ class MonthlyModels:
             min_labelled_months=settings.min_labelled_months,
             expert_model=self._no_expert if replay else self.expert_model,
             accept=accept,
+            fit_cache=self.fit_cache,
         )
         in_force = ModelInForce(choice, labelled, firms, refit)
         if choice.production.kind == "expert":

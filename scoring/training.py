@@ -19,6 +19,7 @@ import polars as pl
 
 from scoring.backtest import distress_labels
 from scoring.config import IndicatorSpec
+from scoring.fit_cache import FitCache
 from scoring.governance import oot_auc
 from scoring.peers import WAREHOUSE_PEER_LEVELS
 from scoring.scorecard import Scorecard, ScorecardConfig, fit_scorecard
@@ -213,6 +214,7 @@ def choose_and_fit(
     min_labelled_months: int = 1,
     expert_model: Callable[[], Scorecard] | None = None,
     accept: Callable[[Scorecard], bool] | None = None,
+    fit_cache: FitCache | None = None,
 ) -> ModelChoice:
     """Return the model to put in force: fitted when outcome history allows, else expert.
 
@@ -250,6 +252,9 @@ def choose_and_fit(
         Called with the validation model (the challenger's recipe) before the production model
         is fitted; when it returns False no production model is fitted and the choice holds
         the validation model with ``accepted=False`` (the caller keeps its champion).
+    fit_cache : FitCache, optional
+        Models fitted by an earlier run on exactly the same rows and settings are read from it
+        instead of fitted again (``scoring.fit_cache``); the same models either way.
     """
     if mode not in ("auto", "fitted", "expert"):
         raise ValueError(f"mode must be auto, fitted or expert, got {mode!r}")
@@ -295,7 +300,14 @@ def choose_and_fit(
 
     def fit(windows: Windows, method: str, shared: dict | None = None) -> Scorecard:
         fitted = replace(config, kind="fitted", method=method)
-        return fit_panel_scorecard(labelled, specs, windows, fitted, peer_levels, shared)
+
+        def run() -> Scorecard:
+            return fit_panel_scorecard(labelled, specs, windows, fitted, peer_levels, shared)
+
+        if fit_cache is None:
+            return run()
+        levels = tuple(tuple(level) for level in peer_levels)
+        return fit_cache.fitted(fit_cache.key(labelled, tuple(specs), windows, fitted, levels), run)
 
     validation = validation_windows = None
     method_auc: dict[str, float] = {}

@@ -18,6 +18,7 @@ warehouse, calls it, writes the tables and report files and attaches metadata.
 import datetime as dt
 import json
 import time
+from pathlib import Path
 
 import dagster as dg
 import numpy as np
@@ -25,10 +26,11 @@ import polars as pl
 
 from pipelines.partitions import monthly_partitions, window_months
 from pipelines.resources import WarehouseResource
-from pipelines.settings import WAREHOUSE_POOL, WAREHOUSE_TAGS, output_dir
+from pipelines.settings import WAREHOUSE_POOL, WAREHOUSE_TAGS, model_cache_dir, output_dir
 from pipelines.warehouse_io import SideTables
 from scoring.config import specs_from_catalog
 from scoring.defaults import DEFAULTS, ScoringDefaults
+from scoring.fit_cache import FitCache
 from scoring.monthly import (
     SAMPLE_BUCKETS,
     MonthlyModels,
@@ -174,8 +176,9 @@ def firm_health_scores(
         context.log.info(f"no indicator rows for {first:%Y-%m}..{last:%Y-%m}: nothing to score")
         return dg.MaterializeResult(metadata={"rows": 0, "months": 0})
     specs = specs_from_catalog(catalog)
+    fit_cache = FitCache(model_cache_dir(Path(warehouse.path)))
     models = MonthlyModels(
-        sample, shares, events, specs, scorecard_config(settings, red_flags), settings
+        sample, shares, events, specs, scorecard_config(settings, red_flags), settings, fit_cache
     )
     explained = explained_months(panel_months, settings.contribution_months)
 
@@ -206,6 +209,10 @@ def firm_health_scores(
             + (f" fitted as of {month_end(refit)}" if model.kind != "expert" else "")
             + f" ({in_force.choice.reason}, as of {month_end(refit)})"
         )
+    context.log.info(
+        f"{fit_cache.fits} model(s) fitted, {fit_cache.reused} read back from earlier runs' "
+        f"identical fits ({fit_seconds:.1f} s)"
+    )
     # Written through side tables swapped in at the end: memory stays flat at province scale
     # and readers never see half the months (pipelines/warehouse_io.py). The months outside the
     # run's range are carried over unchanged.
@@ -293,6 +300,9 @@ def firm_health_scores(
             "models_by_kind": ", ".join(f"{k}: {n} months" for k, n in sorted(kinds.items())),
             "latest_month": str(months[-1]),
             "fit_seconds": round(fit_seconds, 2),
+            # models fitted in this run / read back from an earlier run's identical fit
+            "models_fitted": fit_cache.fits,
+            "models_reused": fit_cache.reused,
             "scoring_seconds": round(seconds - fit_seconds, 2),
             "oot_auc": scorecard.get("auc"),
             "report": dg.MetadataValue.path(str(reports / f"{REPORT_NAME}.md")),
