@@ -10,8 +10,8 @@ and a unit test fails when one is out of date (tests/unit/test_feed_contracts_ar
   (``department_records()``, read by ``fct_firm_department_records``; the date column is the
   staging model's ``meta.record_date`` in its folder's YAML);
 - ``dbt_project/models/intermediate/_int_features.yml``: every department's
-  ``int_<department>_features`` model, described by the leading comment of its SQL, with its
-  key test (one row per firm-month);
+  ``intermediate/<department>/int_<department>_features`` model, described by the leading
+  comment of its SQL, with its key test (one row per firm-month);
 - in ``models/marts/_marts.yml``: the department inputs of ``fct_firm_indicators``' dbt unit
   test, and the departments ``fct_firm_department_records`` may name;
 - the feeds table and the column sections of ``docs/feeds.md``, the departments table of
@@ -211,7 +211,7 @@ def features_yml() -> str:
         "models:",
     ]
     for department in departments():
-        sql = DBT / "models" / "intermediate" / f"int_{department}_features.sql"
+        sql = DBT / "models" / "intermediate" / department / f"int_{department}_features.sql"
         if not sql.exists():
             continue
         description = json.dumps(leading_comment(sql), ensure_ascii=False)
