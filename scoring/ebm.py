@@ -47,7 +47,10 @@ class EbmSettings:
     ``ExplainableBoostingClassifier`` (0.7: learning rate 0.015, 75 smoothing rounds, at least 4
     rows a leaf, Hessian 1e-4, no ridge, missing values a separate leaf, patience 100 rounds at
     relative tolerance 1e-5; 0.2-0.4: three leaves a tree, 8 outer bags), except 256 fine bins
-    (interpret: 1,024) and at most 5,000 rounds (interpret: 50,000), for the fit time."""
+    (interpret: 1,024) and at most 5,000 rounds (interpret: 50,000), for the fit time.
+    ``monotone``: ``"splits"`` allows only splits that keep a directed shape monotone,
+    ``"project"`` projects the shapes after every round. ``round_rows``: most training rows a
+    round reads (a block of a fixed shuffle above it) and validation rows it scores."""
 
     max_bins: int = 256
     learning_rate: float = 0.015
@@ -61,7 +64,7 @@ class EbmSettings:
     tolerance: float = 1e-5
     bags: int = 8
     round_rows: int = 20_000
-    monotone: str = "project"
+    monotone: str = "splits"
     seed: int = 0
 
     def __post_init__(self) -> None:

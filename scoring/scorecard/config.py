@@ -129,11 +129,12 @@ class ScorecardConfig:
         Boosting: each step a two-leaf split of the bins (as explainable boosting machines
         do), or, when False, a per-bin step smoothed over ``boost_smoothing`` neighbours.
     boost_engine : str
-        Boosting: ``"bins"`` cycles over ``boost_bins`` quantile bins per indicator, a full
-        (shrunk) Newton step of a two-leaf split per cycle (``scoring.boosting``); ``"ebm"``
-        grows small trees on up to ``boost_ebm.max_bins`` fine bins round by round at a small
-        learning rate, as explainable boosting machines do (``scoring.ebm``), averaging
-        ``boost_ebm.bags`` bagged fits below ``boost_bag_below_rows`` rows.
+        Boosting: ``"ebm"`` (default) grows small trees on up to ``boost_ebm.max_bins`` fine
+        bins round by round at a small learning rate, as explainable boosting machines do
+        (``scoring.ebm``), averaging ``boost_ebm.bags`` bagged fits below
+        ``boost_bag_below_rows`` rows; ``"bins"`` cycles over ``boost_bins`` quantile bins per
+        indicator, a full (shrunk) Newton step of a two-leaf split per cycle
+        (``scoring.boosting``), ``boost_bags`` bags.
     boost_ebm : EbmSettings
         Boosting with ``boost_engine="ebm"``: bins, learning rate, leaves, rounds, patience,
         bags (defaults follow interpret's).
@@ -202,7 +203,7 @@ class ScorecardConfig:
     boost_l2: float = 2.0
     boost_smoothing: int = 1
     boost_stumps: bool = True
-    boost_engine: str = "bins"
+    boost_engine: str = "ebm"
     boost_ebm: EbmSettings = field(default_factory=EbmSettings)
     boost_max_cycles: int = 60
     boost_patience: int = 5
