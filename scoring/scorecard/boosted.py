@@ -76,6 +76,7 @@ def fit_boosted_indicators(
     position_in_bag = (draw[rows] * 7919.0) % 1.0
     fits = []
     out_of_bag = np.full(y_fit.size, np.nan)
+    helds = []
     for bag in range(bags):
         low = bag * share
         held = (position_in_bag >= low) & (position_in_bag < low + share)
@@ -83,8 +84,20 @@ def fit_boosted_indicators(
             held = position_in_bag >= low  # the last bag holds out the rest: a partition
         if not 0 < y_fit[held].sum() < held.sum():
             held = None  # too few units to hold some out: fit every cycle allowed
+        helds.append(held)
+    # ebm: a bag without a hold-out (too few events to hold some out) runs as many rounds as
+    # the early-stopped bags did on average, not all of its (many, small) rounds
+    order = sorted(range(bags), key=lambda b: helds[b] is None) if ebm else range(bags)
+    for bag in order:
+        held = helds[bag]
         if ebm:
             settings = replace(config.boost_ebm, seed=config.boost_ebm.seed + bag)
+            if held is None:
+                stopped = [f.cycles for f in fits]
+                rounds = (
+                    np.mean(stopped) if stopped else settings.smoothing_rounds + settings.patience
+                )
+                settings = replace(settings, max_rounds=max(1, int(round(rounds))))
             fits.append(
                 fit_ebm_rounds(
                     U,
