@@ -134,6 +134,8 @@ def grow_trees(
     """
     k, b = G.shape
     l2, least, least_h = settings.l2, settings.min_samples_leaf, settings.min_hessian
+    if b < 2:  # one value bin (constant columns): a single leaf
+        return -G / (H + l2 + 1e-300)
     cg, ch, cc = np.cumsum(G, axis=1), np.cumsum(H, axis=1), np.cumsum(C, axis=1)
     tg, th, tc = cg[:, -1:], ch[:, -1:], cc[:, -1:]
     # Split at position t (0..b-2): left holds bins 0..t, right t+1..b-1.

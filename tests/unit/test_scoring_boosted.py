@@ -170,6 +170,16 @@ def test_boosting_keeps_a_monotone_shape_and_gives_the_missing_bin_its_own_value
     assert shape[0] - shape[-2] > 1.0  # most of the true span of 2
 
 
+def test_ebm_rounds_on_constant_columns_learn_only_their_missing_bins():
+    rng = np.random.default_rng(0)
+    u = np.full((3000, 2), 0.5)
+    u[:800, 1] = np.nan  # missing means trouble, the values themselves say nothing
+    y = rng.random(3000) < np.where(np.isnan(u[:, 1]), 0.2, 0.05)
+    result = fit_ebm_rounds(u, y, monotone=[-1, -1], validation=rng.random(3000) < 0.2)
+    assert result.shapes[0].tolist() == [0.0, 0.0]
+    assert result.shapes[1][-1] - result.shapes[1][0] > 1.0 and np.isfinite(result.intercept)
+
+
 def test_ebm_rounds_cut_where_the_risk_steps_and_store_only_those_steps(data):
     rng = np.random.default_rng(2)
     u = rng.uniform(size=(30000, 2))
