@@ -11,6 +11,7 @@ import polars as pl
 
 from scoring.binning import MonotoneBins
 from scoring.boosting import average_fits, bin_index, fit_cyclic_boosting, quantile_cuts
+from scoring.ebm import fit_ebm_rounds, merge_equal_bins
 from scoring.scorecard.config import ScorecardConfig
 from scoring.scorecard.types import IndicatorModel
 
@@ -62,40 +63,70 @@ def fit_boosted_indicators(
         rows = draw < np.quantile(draw, config.boost_max_rows / y.size)
     columns = np.flatnonzero(screened)
     U, y_fit = np.asfortranarray(health[np.ix_(rows, columns)]), y[rows]
-    cuts = [quantile_cuts(U[:, j], config.boost_bins) for j in range(columns.size)]
+    ebm = config.boost_engine == "ebm"
+    fine = config.boost_ebm.max_bins if ebm else config.boost_bins
+    cuts = [quantile_cuts(U[:, j], fine) for j in range(columns.size)]
     binned = np.empty(U.shape, dtype=np.intp, order="F")  # once for every bag and count
     for j, c in enumerate(cuts):
         binned[:, j] = bin_index(U[:, j], c)
     # Small samples: bag (each bag holds out another share of the units for early stopping,
     # the shapes are averaged bin by bin), so every row is fitted on and noise averages out.
-    bags = config.boost_bags if y_fit.size < config.boost_bag_below_rows else 1
+    bags = config.boost_bag_count if y_fit.size < config.boost_bag_below_rows else 1
+    share = 1.0 / bags if ebm and bags > 1 else config.boost_validation_share
     position_in_bag = (draw[rows] * 7919.0) % 1.0
     fits = []
     out_of_bag = np.full(y_fit.size, np.nan)
+    helds = []
     for bag in range(bags):
-        low = bag * config.boost_validation_share
-        held = (position_in_bag >= low) & (position_in_bag < low + config.boost_validation_share)
+        low = bag * share
+        held = (position_in_bag >= low) & (position_in_bag < low + share)
         if bags > 1 and bag == bags - 1:
             held = position_in_bag >= low  # the last bag holds out the rest: a partition
         if not 0 < y_fit[held].sum() < held.sum():
             held = None  # too few units to hold some out: fit every cycle allowed
-        fits.append(
-            fit_cyclic_boosting(
-                U,
-                y_fit,
-                monotone=-np.ones(columns.size) if config.monotone else None,
-                validation=held,
-                max_bins=config.boost_bins,
-                learning_rate=config.boost_learning_rate,
-                l2=config.boost_l2,
-                smoothing=config.boost_smoothing,
-                stumps=config.boost_stumps,
-                max_cycles=config.boost_max_cycles,
-                patience=config.boost_patience,
-                cuts=cuts,
-                bins=binned,
+        helds.append(held)
+    # ebm: a bag without a hold-out (too few events to hold some out) runs as many rounds as
+    # the early-stopped bags did on average, not all of its (many, small) rounds
+    order = sorted(range(bags), key=lambda b: helds[b] is None) if ebm else range(bags)
+    for bag in order:
+        held = helds[bag]
+        if ebm:
+            settings = replace(config.boost_ebm, seed=config.boost_ebm.seed + bag)
+            if held is None:
+                stopped = [f.cycles for f in fits]
+                rounds = (
+                    np.mean(stopped) if stopped else settings.smoothing_rounds + settings.patience
+                )
+                settings = replace(settings, max_rounds=max(1, int(round(rounds))))
+            fits.append(
+                fit_ebm_rounds(
+                    U,
+                    y_fit,
+                    monotone=-np.ones(columns.size) if config.monotone else None,
+                    validation=held,
+                    settings=settings,
+                    cuts=cuts,
+                    bins=binned,
+                )
             )
-        )
+        else:
+            fits.append(
+                fit_cyclic_boosting(
+                    U,
+                    y_fit,
+                    monotone=-np.ones(columns.size) if config.monotone else None,
+                    validation=held,
+                    max_bins=config.boost_bins,
+                    learning_rate=config.boost_learning_rate,
+                    l2=config.boost_l2,
+                    smoothing=config.boost_smoothing,
+                    stumps=config.boost_stumps,
+                    max_cycles=config.boost_max_cycles,
+                    patience=config.boost_patience,
+                    cuts=cuts,
+                    bins=binned,
+                )
+            )
         if held is not None:
             out_of_bag[held] = fits[-1].decision(U[held])
     fit = average_fits(fits)
@@ -110,15 +141,20 @@ def fit_boosted_indicators(
         if j is None:
             out.append(replace(m, selected=False))
             continue
-        shape = fit.shapes[j]
+        shape, edges = fit.shapes[j], fit.cuts[j]
+        rows_j, events_j = counts[j].astype(float), events[j]
+        if ebm:  # the same step function on the bins between its steps only
+            edges, shape, to = merge_equal_bins(edges, shape)
+            rows_j = np.r_[np.bincount(to, weights=rows_j[:-1]), rows_j[-1]]
+            events_j = np.r_[np.bincount(to, weights=events_j[:-1]), events_j[-1]]
         bins = MonotoneBins(
-            cuts=fit.cuts[j].astype(float),
+            cuts=edges.astype(float),
             woe=-shape[:-1],
-            rows=counts[j][:-1].astype(np.int64),
-            events=events[j][:-1].astype(np.int64),
+            rows=np.rint(rows_j[:-1]).astype(np.int64),
+            events=np.rint(events_j[:-1]).astype(np.int64),
             missing_woe=float(-shape[-1]),
-            missing_rows=int(counts[j][-1]),
-            missing_events=int(events[j][-1]),
+            missing_rows=int(rows_j[-1]),
+            missing_events=int(round(events_j[-1])),
             iv=m.iv,
             p_value=m.bins.p_value if m.bins is not None else float("nan"),
         )

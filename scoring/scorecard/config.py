@@ -10,9 +10,11 @@ import numpy as np
 from scipy.special import logit
 
 from scoring.defaults import DEFAULTS
+from scoring.ebm import EbmSettings
 
 KINDS = ("fitted", "expert")
 METHODS = ("woe", "boosted")
+BOOST_ENGINES = ("bins", "ebm")
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,16 @@ class ScorecardConfig:
     boost_stumps, boost_smoothing : bool, int
         Boosting: each step a two-leaf split of the bins (as explainable boosting machines
         do), or, when False, a per-bin step smoothed over ``boost_smoothing`` neighbours.
+    boost_engine : str
+        Boosting: ``"ebm"`` (default) grows small trees on up to ``boost_ebm.max_bins`` fine
+        bins round by round at a small learning rate, as explainable boosting machines do
+        (``scoring.ebm``), averaging ``boost_ebm.bags`` bagged fits below
+        ``boost_bag_below_rows`` rows; ``"bins"`` cycles over ``boost_bins`` quantile bins per
+        indicator, a full (shrunk) Newton step of a two-leaf split per cycle
+        (``scoring.boosting``), ``boost_bags`` bags.
+    boost_ebm : EbmSettings
+        Boosting with ``boost_engine="ebm"``: bins, learning rate, leaves, rounds, patience,
+        bags (defaults follow interpret's).
     boost_max_cycles, boost_patience, boost_validation_share : int, int, float
         Boosting: most cycles, early-stopping patience, share of units held out for it.
     boost_max_p_value : float
@@ -191,6 +203,8 @@ class ScorecardConfig:
     boost_l2: float = 2.0
     boost_smoothing: int = 1
     boost_stumps: bool = True
+    boost_engine: str = "ebm"
+    boost_ebm: EbmSettings = field(default_factory=EbmSettings)
     boost_max_cycles: int = 60
     boost_patience: int = 5
     boost_validation_share: float = 0.2
@@ -202,6 +216,11 @@ class ScorecardConfig:
     monotone: bool = True
     score_anchors: tuple[float, float] | None = None
 
+    @property
+    def boost_bag_count(self) -> int:
+        """Bagged fits the boosting averages on samples under ``boost_bag_below_rows``."""
+        return self.boost_ebm.bags if self.boost_engine == "ebm" else self.boost_bags
+
     def __post_init__(self) -> None:
         if self.kind not in ("auto", *KINDS):
             raise ValueError(f"kind must be auto, fitted or expert, got {self.kind!r}")
@@ -209,6 +228,8 @@ class ScorecardConfig:
             raise ValueError(f"stacking must be calibration or out_of_fold, got {self.stacking!r}")
         if self.method not in METHODS:
             raise ValueError(f"method must be woe or boosted, got {self.method!r}")
+        if self.boost_engine not in BOOST_ENGINES:
+            raise ValueError(f"boost_engine must be bins or ebm, got {self.boost_engine!r}")
         if not 0.0 < self.boost_validation_share < 0.5 or self.boost_bins < 2:
             raise ValueError("boost_validation_share must be in (0, 0.5) and boost_bins >= 2")
         if self.score_anchors is not None and not (

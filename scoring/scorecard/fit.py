@@ -178,7 +178,7 @@ def fit_scorecard(
         config.method == "boosted"
         and calibration is None
         and time_column is None
-        and config.boost_bags > 1
+        and config.boost_bag_count > 1
         and frame.height < min(config.boost_bag_below_rows, config.boost_max_rows)
     )
     if out_of_bag:

@@ -5,6 +5,7 @@ tiny event counts, a direction that flips between industries, and real public cr
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,13 @@ import polars as pl
 import pytest
 
 from scoring.boosting import fit_cyclic_boosting
+from scoring.ebm import EbmSettings, fit_ebm_rounds
 from scoring.metrics import roc_auc
 from scoring.scorecard import ScorecardConfig, fit_scorecard
 from tests.unit.test_scoring_scorecard import DIMENSIONS, DIRECTIONS, grid, synthetic
 
 BOOSTED = ScorecardConfig(method="boosted", min_peer_group=50, min_indicators=1, min_dimensions=1)
+ENGINES = ["bins", "ebm"]
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +27,11 @@ def data() -> pl.DataFrame:
     return synthetic()
 
 
-@pytest.fixture(scope="module")
-def model(data):
+@pytest.fixture(scope="module", params=ENGINES)
+def model(data, request):
     return fit_scorecard(
         data, DIRECTIONS, "bad", peer_levels=[("sector",)], dimensions=DIMENSIONS,
-        group_column="firm", config=BOOSTED,
+        group_column="firm", config=replace(BOOSTED, boost_engine=request.param),
     )  # fmt: skip
 
 
@@ -54,7 +57,8 @@ def test_boosted_points_never_fall_as_an_indicator_improves(model, column, direc
     assert (steps >= -1e-12).all() and points["points"].max() > points["points"].min()
 
 
-def test_boosted_engine_ranks_a_non_linear_risk_better_than_woe_logistic():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_boosted_engine_ranks_a_non_linear_risk_better_than_woe_logistic(engine):
     rng = np.random.default_rng(3)
     n = 30000
     x = rng.uniform(-3, 3, size=(n, 3))
@@ -67,7 +71,9 @@ def test_boosted_engine_ranks_a_non_linear_risk_better_than_woe_logistic():
     y = test["bad"].to_numpy()
     aucs = {}
     for method in ("woe", "boosted"):
-        config = ScorecardConfig(method=method, min_indicators=1, min_dimensions=1)
+        config = ScorecardConfig(
+            method=method, min_indicators=1, min_dimensions=1, boost_engine=engine
+        )
         fitted = fit_scorecard(train, {"a": 0, "b": 0, "c": 0}, "bad", config=config)
         pd = fitted.score(test)["pd"].to_numpy()
         aucs[method] = roc_auc(y, pd)
@@ -97,11 +103,13 @@ def hostile(n: int = 8000, seed: int = 5) -> pl.DataFrame:
     )
 
 
-@pytest.mark.parametrize("method", ["boosted", "woe"])
-def test_hostile_columns_give_a_sensible_model_and_no_nan_scores(method):
+@pytest.mark.parametrize(
+    ("method", "engine"), [("boosted", "bins"), ("boosted", "ebm"), ("woe", "bins")]
+)
+def test_hostile_columns_give_a_sensible_model_and_no_nan_scores(method, engine):
     frame = hostile()
     codes = ["profit", "profit_copy", "constant", "mostly_missing", "flip", "infinite"]
-    config = ScorecardConfig(method=method, min_indicators=1, min_dimensions=1)
+    config = ScorecardConfig(method=method, min_indicators=1, min_dimensions=1, boost_engine=engine)
     model = fit_scorecard(frame, dict.fromkeys(codes, 0), "bad", config=config)
     out = model.score(frame)
     pd = out["pd"].to_numpy()
@@ -114,22 +122,81 @@ def test_hostile_columns_give_a_sensible_model_and_no_nan_scores(method):
     assert pd[order[:80]].mean() > pd[order[-80:]].mean()
 
 
-def test_tiny_event_counts_give_a_clear_error_not_a_model():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_tiny_event_counts_give_a_clear_error_not_a_model(engine):
     frame = hostile(600).with_columns(bad=pl.Series(np.arange(600) < 6))
     with pytest.raises(ValueError, match="need at least 10 of each"):
-        fit_scorecard(frame, {"profit": 0, "flip": 0}, "bad", config=BOOSTED)
+        fit_scorecard(
+            frame, {"profit": 0, "flip": 0}, "bad", config=replace(BOOSTED, boost_engine=engine)
+        )
 
 
-def test_boosting_keeps_a_monotone_shape_and_gives_the_missing_bin_its_own_value():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_few_events_give_a_finite_model_with_few_steps(engine):
+    frame = hostile(3000, seed=8).with_columns(bad=pl.Series(np.arange(3000) % 250 == 0))
+    codes = ["profit", "profit_copy", "constant", "mostly_missing", "flip"]
+    config = ScorecardConfig(
+        method="boosted", min_indicators=1, min_dimensions=1, boost_engine=engine
+    )
+    model = fit_scorecard(frame, dict.fromkeys(codes, 0), "bad", config=config)  # 12 events
+    pd = model.score(frame)["pd"].to_numpy()
+    assert np.isfinite(pd).all() and ((pd > 0) & (pd < 1)).all()
+    for m in model.active:
+        assert np.isfinite(m.bins.woe).all() and np.isfinite(m.bins.missing_woe)
+    # a bag whose held-out units hold no event runs as long as the early-stopped ones did
+    assert model.training["boosting_cycles"] < 1000
+
+
+@pytest.mark.parametrize(
+    "fit",
+    [
+        fit_cyclic_boosting,
+        fit_ebm_rounds,
+        lambda *a, **k: fit_ebm_rounds(*a, settings=EbmSettings(monotone="project"), **k),
+        lambda *a, **k: fit_ebm_rounds(*a, settings=EbmSettings(round_rows=3000), **k),
+    ],
+    ids=["bins", "ebm", "ebm-projected", "ebm-row-blocks"],
+)
+def test_boosting_keeps_a_monotone_shape_and_gives_the_missing_bin_its_own_value(fit):
     rng = np.random.default_rng(1)
     u = rng.uniform(size=20000)
     u[:4000] = np.nan  # missing means trouble
     risk = np.where(np.isnan(u), 1.5, -2.0 * np.nan_to_num(u))
     y = rng.random(20000) < 1 / (1 + np.exp(3 - risk))
-    fit = fit_cyclic_boosting(u[:, None], y, monotone=[-1], validation=rng.random(20000) < 0.2)
-    shape = fit.shapes[0]
+    result = fit(u[:, None], y, monotone=[-1], validation=rng.random(20000) < 0.2)
+    shape = result.shapes[0]
     assert (np.diff(shape[:-1]) <= 1e-12).all()
     assert shape[-1] > shape[:-1].max()  # the missing bin is the riskiest
+    assert shape[0] - shape[-2] > 1.0  # most of the true span of 2
+
+
+def test_ebm_rounds_on_constant_columns_learn_only_their_missing_bins():
+    rng = np.random.default_rng(0)
+    u = np.full((3000, 2), 0.5)
+    u[:800, 1] = np.nan  # missing means trouble, the values themselves say nothing
+    y = rng.random(3000) < np.where(np.isnan(u[:, 1]), 0.2, 0.05)
+    result = fit_ebm_rounds(u, y, monotone=[-1, -1], validation=rng.random(3000) < 0.2)
+    assert result.shapes[0].tolist() == [0.0, 0.0]
+    assert result.shapes[1][-1] - result.shapes[1][0] > 1.0 and np.isfinite(result.intercept)
+
+
+def test_ebm_rounds_cut_where_the_risk_steps_and_store_only_those_steps(data):
+    rng = np.random.default_rng(2)
+    u = rng.uniform(size=(30000, 2))
+    u[:, 1] = 0.5  # a constant column: nothing to learn, no NaN
+    y = rng.random(30000) < np.where(u[:, 0] < 0.3, 0.2, 0.03)  # one step at 0.3
+    result = fit_ebm_rounds(u, y, monotone=[-1, -1], validation=rng.random(30000) < 0.2)
+    shape, cuts = result.shapes[0][:-1], result.cuts[0]
+    assert np.isfinite(result.shapes[1]).all() and np.ptp(result.shapes[1]) == 0
+    jump = np.argmin(np.diff(shape))  # the largest fall sits at the true cut
+    assert abs(cuts[jump] - 0.3) < 0.01
+    model = fit_scorecard(
+        data, DIRECTIONS, "bad", peer_levels=[("sector",)], dimensions=DIMENSIONS,
+        group_column="firm", config=replace(BOOSTED, boost_engine="ebm"),
+    )  # fmt: skip
+    for m in model.active:  # stored bins: one per step of the shape, cuts increasing
+        assert (np.diff(m.bins.cuts) > 0).all() and (np.diff(m.bins.woe) != 0).all()
+        assert m.bins.rows.sum() + m.bins.missing_rows == model.training["boosting_rows"]
 
 
 def _german_credit() -> pl.DataFrame:
@@ -141,14 +208,18 @@ def _german_credit() -> pl.DataFrame:
     return frame.select(*numeric, bad=pl.col("creditability") == "bad")
 
 
-def test_the_generic_api_ranks_real_german_credit_loans():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_generic_api_ranks_real_german_credit_loans(engine):
     frame = _german_credit()
     rng = np.random.default_rng(0)
     test = pl.Series(rng.random(frame.height) < 0.3)
     train, held = frame.filter(~test), frame.filter(test)
     codes = [c for c in frame.columns if c != "bad"]
     model = fit_scorecard(
-        train, dict.fromkeys(codes, 0), "bad", config=ScorecardConfig(method="boosted")
+        train,
+        dict.fromkeys(codes, 0),
+        "bad",
+        config=ScorecardConfig(method="boosted", boost_engine=engine),
     )
     out = model.score(held)
     auc = roc_auc(held["bad"].to_numpy(), out["pd"].fill_null(0.3).to_numpy())
