@@ -54,6 +54,7 @@ def scorecard_config(
     return ScorecardConfig(
         kind=settings.model,
         method="boosted" if settings.method == "auto" else settings.method,
+        boost_engine=settings.boost_engine,
         score_anchors=(settings.score_pd_at_0, settings.score_pd_at_100),
         min_peer_group=settings.min_peer_group,
         healthy_max_pd=settings.healthy_max_pd,

@@ -87,6 +87,7 @@ class ScoringRunConfig(dg.Config):
     switch_margin: float = DEFAULTS.switch_margin
     score_pd_at_0: float = DEFAULTS.score_pd_at_0
     score_pd_at_100: float = DEFAULTS.score_pd_at_100
+    boost_engine: str = DEFAULTS.boost_engine
 
     def settings(self) -> ScoringDefaults:
         """Return the run's settings as the scoring library takes them."""
