@@ -54,6 +54,11 @@ else:
              for s in instance.get_run_step_stats(result.run_id) if s.end_time and s.start_time}
     extra["success"] = result.success
     extra["steps"] = {k: round(v, 1) for k, v in steps.items()}
+    for event in result.get_asset_materialization_events():
+        mat = event.materialization
+        if mat.asset_key.path == ["scoring", "firm_health_scores"]:
+            extra["models"] = {k: mat.metadata[k].value for k in ("models_fitted", "models_reused")
+                               if k in mat.metadata}
 seconds = time.perf_counter() - started
 peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -113,6 +118,15 @@ def land(landing: Path, latest: str) -> tuple[str, str]:
     return months[0], months[-1]
 
 
+def _models(stage: dict) -> str:
+    """Return what the scoring step fitted and read back from earlier runs (scoring/fit_cache)."""
+    models = stage.get("models", {})
+    return (
+        f"scoring fitted {models.get('models_fitted', '?')} models, "
+        f"read back {models.get('models_reused', '?')}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--firms", type=int, nargs="+", default=[20_000])
@@ -140,7 +154,7 @@ def main() -> None:
             print(
                 f"{firms:>9,} {'pipeline':<10} {pipe['seconds']:>8.1f} {pipe['peak_gb']:>8.2f}"
                 f"  success={pipe['success']}; tax ingest {ingest:.1f} s = "
-                f"{ingest / raw['seconds']:.1f}x the raw read"
+                f"{ingest / raw['seconds']:.1f}x the raw read; {_models(pipe)}"
             )
             for step, secs in sorted(pipe["steps"].items(), key=lambda kv: -kv[1]):
                 print(f"{'':>9} {'':<10} {secs:>8.1f} {'':>8}  step {step}")
@@ -149,7 +163,7 @@ def main() -> None:
                 print(
                     f"{firms:>9,} {'monthly':<10} {month['seconds']:>8.1f} "
                     f"{month['peak_gb']:>8.2f}  success={month['success']}; the run after "
-                    f"{held[1]} landed"
+                    f"{held[1]} landed; {_models(month)}"
                 )
                 for step, secs in sorted(month["steps"].items(), key=lambda kv: -kv[1]):
                     print(f"{'':>9} {'':<10} {secs:>8.1f} {'':>8}  step {step}")
