@@ -14,8 +14,10 @@ a new release means a new fit; nothing is ever reused on a guess.
 
 Models are pickled into ``<directory>/<key>.pickle`` (written to a temporary file and renamed,
 so a killed run never leaves half a model; what a dead run left half-written is removed when
-the cache next opens). A file that cannot be read is fitted again and overwritten. Files not used
-for ``keep_days`` are removed when the cache opens.
+the cache next opens). A file that cannot be read is fitted again and overwritten; a model that
+cannot be written (a full disk) is used and not kept. Files not used for ``keep_days`` are
+removed when the cache opens. Reading a pickle runs code: the directory must be writable by the
+pipeline only.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class FitCache:
 
     def __init__(self, directory: Path | None, keep_days: float = KEEP_DAYS) -> None:
         self.directory = Path(directory) if directory is not None else None
-        self.fits = self.reused = 0
+        self.fits = self.reused = self.unkept = 0
         self._fingerprints: dict[int, tuple[pl.DataFrame, str]] = {}
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -99,7 +101,8 @@ class FitCache:
                 if path.stat().st_mtime < cutoff:
                     path.unlink(missing_ok=True)
             for partial in self.directory.glob(".*.tmp"):  # left by a run killed mid-write
-                if not _alive(int(partial.suffixes[-2].lstrip(".") or 0)):
+                pid = partial.suffixes[-2].lstrip(".") if len(partial.suffixes) > 1 else ""
+                if pid.isdigit() and not _alive(int(pid)):
                     partial.unlink(missing_ok=True)
 
     def _fingerprint(self, frame: pl.DataFrame) -> str:
@@ -134,7 +137,11 @@ class FitCache:
         self.fits += 1
         if path is not None:
             partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            with partial.open("wb") as handle:
-                pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, path)
+            try:
+                with partial.open("wb") as handle:
+                    pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(partial, path)
+            except Exception:  # a full disk or a model that cannot be kept: the run goes on
+                partial.unlink(missing_ok=True)
+                self.unkept += 1
         return model

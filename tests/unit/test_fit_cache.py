@@ -120,3 +120,10 @@ def test_a_model_half_written_by_a_killed_run_is_removed(tmp_path):
     mine.write_bytes(b"half")
     FitCache(tmp_path)
     assert not left.exists() and mine.exists()
+
+
+def test_a_model_that_cannot_be_kept_is_still_returned(tmp_path):
+    cache = FitCache(tmp_path)
+    model = cache.fitted("k", lambda: lambda: None)  # a lambda cannot be pickled
+    assert callable(model) and (cache.fits, cache.unkept) == (1, 1)
+    assert not list(tmp_path.iterdir())  # nothing half-written left
