@@ -18,6 +18,8 @@ warehouse; data/warehouse.duckdb itself is refused. Seeds and raw.* tables are l
    (incremental models as tables: this is a full refresh). Timed the same way.
 4. Row counts of every model after each of the two runs, compared (mismatches printed).
 
+Per-model figures are written to ``<workdir>/models.json`` beside dbt's logs and artifacts.
+
 Prints figures; asserts nothing.
 """
 
@@ -199,6 +201,12 @@ def main() -> None:
     parsed = events.get("FoundStats")  # "Found N models, ..." follows the manifest load
     version = events.get("MainReportVersion")  # dbt's first log line: imports done
     completed = events.get("CommandCompleted")  # artifacts written
+
+    keep = ("name", "materialized", "dbt", "raw", "main_sql", "other_sql")
+    per_model = [{k: m[k] for k in keep} for m in models]
+    for m in per_model:
+        m["rows_dbt"], m["rows_raw"] = dbt_counts[m["name"]], raw_counts[m["name"]]
+    (work / "models.json").write_text(json.dumps(per_model, indent=1))
 
     kinds = sorted({m["materialized"] for m in models})
     print(f"warehouse {path} ({path.stat().st_size / 1e9:.2f} GB); dbt logs and target in {work}")
